@@ -1,0 +1,226 @@
+"""Build: plan the jobs, gather and check every catalog, render every PDF, then write them all."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import weasyprint
+
+from . import __version__
+from .catalogs import PoFile, SourceTranslations, StrictTranslations, missing_translations, read_po
+from .checkers import SAFETY_CHECKS, CheckFailed
+from .errors import LeafletError, Problem, RenderError, UsageError
+from .extract import domain_messages, leaflet_domains
+from .files import atomic_write
+from .html import PAPER_SIZES, PageOptions, render_html
+from .locales import SOURCE_LANG, language
+from .manifest import ManifestEntry, entry_for, write_manifest
+from .pdf import Renderer, RenderedPdf
+from .project import Leaflet, Project
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What to build and how; the CLI fills it in from its arguments."""
+
+    leaflets: tuple[str, ...] = ()
+    langs: tuple[str, ...] = ()
+    out: Path = Path("dist")
+    paper: str = "a4"
+    allow_incomplete: bool = False
+
+
+@dataclass(frozen=True)
+class Job:
+    """One PDF to make: a leaflet in a language."""
+
+    leaflet: Leaflet
+    lang: str
+
+    @property
+    def path(self) -> str:
+        """Where the PDF goes, relative to the output folder."""
+        return f"{self.lang}/{self.leaflet.id}.pdf"
+
+    @property
+    def name(self) -> str:
+        return f"{self.leaflet.id} [{self.lang}]"
+
+
+@dataclass
+class Outcome:
+    """What happened to one job."""
+
+    job: Job
+    incomplete: list[Problem] = field(default_factory=list)  # missing or fuzzy messages
+    unsafe: list[Problem] = field(default_factory=list)  # translations that break a safety check
+    render_problems: list[Problem] = field(default_factory=list)
+    entry: ManifestEntry | None = None
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Every reason this job is not a complete, printable leaflet."""
+        return self.unsafe + self.incomplete + self.render_problems
+
+
+@dataclass
+class BuildResult:
+    """Everything a build did: written PDFs, failed jobs with reasons, the manifest."""
+
+    outcomes: list[Outcome]
+    manifest: Path | None
+
+    @property
+    def failed(self) -> list[Outcome]:
+        """Jobs that produced no PDF."""
+        return [outcome for outcome in self.outcomes if outcome.entry is None]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    @property
+    def written(self) -> list[ManifestEntry]:
+        return [outcome.entry for outcome in self.outcomes if outcome.entry]
+
+
+def build(project: Project, options: BuildOptions, renderer: Renderer | None = None) -> BuildResult:
+    """Build PDFs for the selected leaflets and languages; nothing is written if inputs are broken."""
+    jobs = plan_jobs(project, options)
+    catalogs = load_catalogs(project, jobs)
+    outcomes = [check_job(project, job, catalogs) for job in jobs]
+    renderer = renderer or Renderer(project.templates)
+    created = build_time(project.root)
+    rendered = {}
+    for outcome in outcomes:
+        if outcome.unsafe or (outcome.incomplete and not options.allow_incomplete):
+            continue
+        try:
+            rendered[outcome.job] = render_job(project, outcome, catalogs, options, renderer,
+                                               created)
+        except RenderError as exc:
+            outcome.render_problems = exc.problems
+    for outcome in outcomes:
+        if outcome.job in rendered:
+            outcome.entry = write_pdf(options.out, outcome, catalogs, rendered[outcome.job],
+                                      options)
+    entries = [outcome.entry for outcome in outcomes if outcome.entry]
+    manifest = write_manifest(options.out, entries) if entries else None
+    return BuildResult(outcomes, manifest)
+
+
+def plan_jobs(project: Project, options: BuildOptions) -> list[Job]:
+    """Every (leaflet, language) pair asked for, sorted; unknown names are errors."""
+    if options.paper not in PAPER_SIZES:
+        raise UsageError(f"unknown paper size {options.paper!r}: use a4 or letter")
+    leaflets = project.select_leaflets(list(options.leaflets))
+    langs = project.select_languages(list(options.langs))
+    for lang in langs:
+        language(lang)  # an unknown CLDR code fails here, before any work
+    return [Job(leaflet, lang) for leaflet in leaflets for lang in langs]
+
+
+def load_catalogs(project: Project, jobs: list[Job]) -> dict[tuple[str, str], PoFile]:
+    """Parse every catalog the jobs need; a malformed one stops the build before any output."""
+    catalogs = {}
+    for job in jobs:
+        if job.lang == SOURCE_LANG:
+            continue
+        for domain in leaflet_domains(job.leaflet):
+            key = (job.lang, domain)
+            if key not in catalogs:
+                path = project.po_path(job.lang, domain)
+                if not path.is_file():
+                    raise LeafletError(f"no catalog for {job.lang}; run 'generate.py init "
+                                       f"{job.lang}' or 'generate.py update'", project.rel(path))
+                catalogs[key] = read_po(path, project.rel(path))
+    return catalogs
+
+
+def check_job(project: Project, job: Job, catalogs: dict) -> Outcome:
+    """Everything wrong with one job's translations: missing, fuzzy, unsafe."""
+    outcome = Outcome(job)
+    for domain in leaflet_domains(job.leaflet):
+        messages = domain_messages(project, domain)  # also catches template syntax errors
+        if job.lang == SOURCE_LANG:
+            continue
+        po = catalogs[(job.lang, domain)]
+        outcome.incomplete += missing_translations(
+            po, [(m.msgid, m.context, m.where) for m in messages])
+        for message in po.catalog:
+            if not message.id or not message.string:
+                continue
+            for check in SAFETY_CHECKS:
+                try:
+                    check(message)
+                except CheckFailed as exc:
+                    outcome.unsafe.append(Problem(po.path, message.lineno, f"[{exc.check}] {exc}"))
+    return outcome
+
+
+def render_job(project: Project, outcome: Outcome, catalogs: dict, options: BuildOptions,
+               renderer: Renderer, created: dt.datetime) -> RenderedPdf:
+    """Render one job to PDF bytes in memory."""
+    job = outcome.job
+    lang = language(job.lang)
+    pos = job_catalogs(job, catalogs)
+    translations = (SourceTranslations() if job.lang == SOURCE_LANG
+                    else StrictTranslations.from_catalogs(pos))
+    page = PageOptions(paper=options.paper, incomplete=bool(outcome.incomplete),
+                       created=created.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    html = render_html(project.templates, job.leaflet, lang, translations, page,
+                       unreviewed=job.lang != SOURCE_LANG and any(not po.reviewer for po in pos))
+    if translations.misses and not outcome.incomplete:
+        # the catalogs looked complete but a lookup missed: never print English silently
+        raise LeafletError(f"{job.name}: message looked up but not found in the catalogs: "
+                           f"{translations.misses[0]!r}; run 'generate.py extract' and 'update'",
+                           f"templates/{job.leaflet.template}")
+    return renderer.render(html, name=job.name, max_pages=job.leaflet.max_pages,
+                           allowed_fonts=lang.fonts)
+
+
+def job_catalogs(job: Job, catalogs: dict) -> list[PoFile]:
+    """The catalogs one job reads, shared layout first."""
+    if job.lang == SOURCE_LANG:
+        return []
+    return [catalogs[(job.lang, domain)] for domain in leaflet_domains(job.leaflet)]
+
+
+def write_pdf(out: Path, outcome: Outcome, catalogs: dict, pdf: RenderedPdf,
+              options: BuildOptions) -> ManifestEntry:
+    """Write one rendered PDF atomically and describe it for the manifest."""
+    job = outcome.job
+    atomic_write(Path(out) / job.path, pdf.data)
+    pos = job_catalogs(job, catalogs)
+    reviewers = sorted({po.reviewer for po in pos if po.reviewer})
+    reviewed = job.lang == SOURCE_LANG or (pos and all(po.reviewer for po in pos))
+    status = ("source" if job.lang == SOURCE_LANG else
+              f"reviewed by {', '.join(reviewers)}" if reviewed else "not reviewed")
+    LOG.debug("wrote %s (%d pages, %d bytes)", job.path, pdf.pages, len(pdf.data))
+    return entry_for(pdf.data, leaflet=job.leaflet.id, lang=job.lang, path=job.path,
+                     pages=pdf.pages, paper=options.paper, version=job.leaflet.version,
+                     review_status=status, complete=not outcome.incomplete,
+                     tool_version=__version__, weasyprint_version=weasyprint.__version__,
+                     fonts=pdf.fonts)
+
+
+def build_time(root: Path) -> dt.datetime:
+    """The build's one clock: SOURCE_DATE_EPOCH, else the last commit's time, else the epoch."""
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if not value:
+        try:
+            value = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%ct"],
+                                   capture_output=True, text=True, timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            value = ""
+    try:
+        return dt.datetime.fromtimestamp(int(value or 0), dt.timezone.utc)
+    except (ValueError, OverflowError):
+        raise UsageError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {value!r}")

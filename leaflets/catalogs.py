@@ -1,0 +1,255 @@
+"""Catalogs: read PO files strictly, find what a leaflet needs, and hand out only real translations."""
+
+from __future__ import annotations
+
+import gettext
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from babel.messages.catalog import Catalog, Message
+from babel.messages.pofile import PoFileError, PoFileParser, unescape
+
+from .errors import CatalogError, Problem
+
+# PO header fields that record the medical sign-off. They live in the file so
+# they travel with it through Poedit, Weblate and agencies.
+REVIEWER_HEADER = "X-Medical-Reviewer"
+REVIEW_DATE_HEADER = "X-Medical-Review-Date"
+UNREVIEWED = {"", "none", "no", "not reviewed", "unreviewed"}
+
+
+class _StrictParser(PoFileParser):
+    """Babel's parser, but a duplicate message is an error rather than a silent overwrite."""
+
+    def __init__(self, catalog: Catalog, path: str):
+        super().__init__(catalog, abort_invalid=True)
+        self.path = path
+        self.seen: dict[tuple, int] = {}
+
+    def _add_message(self) -> None:
+        msgid = (tuple(m.denormalize() for m in self.messages) if len(self.messages) > 1
+                 else self.messages[0].denormalize())
+        key = (msgid, self.context.denormalize() if self.context else None, self.obsolete)
+        if key in self.seen:
+            raise CatalogError(f"duplicate message (first defined on line {self.seen[key]}); "
+                               "keep one and delete the other", self.path, self.offset + 1)
+        self.seen[key] = self.offset + 1
+        super()._add_message()
+
+
+@dataclass
+class PoFile:
+    """A parsed catalog plus what Babel does not keep: raw headers and the file's name."""
+
+    path: str  # as shown to users
+    catalog: Catalog
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def reviewer(self) -> str | None:
+        """Who signed the translation off, or None when nobody has yet."""
+        value = self.headers.get(REVIEWER_HEADER, "").strip()
+        return None if value.lower() in UNREVIEWED else value
+
+    @property
+    def review_date(self) -> str | None:
+        """When the translation was signed off, as written in the header."""
+        return self.headers.get(REVIEW_DATE_HEADER, "").strip() or None
+
+
+def read_po(path: Path, shown_as: str | None = None) -> PoFile:
+    """Parse a PO file strictly; any defect raises CatalogError with the file and line."""
+    where = shown_as or str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CatalogError(f"cannot read catalog: {exc.strerror}", where) from None
+    lines = _decode_lines(data, where)
+    catalog = Catalog(charset="utf-8")
+    parser = _StrictParser(catalog, where)
+    try:
+        parser.parse(lines)
+    except PoFileError as exc:
+        message = str(exc).rsplit(" on ", 1)[0]
+        raise CatalogError(f"malformed PO file: {message}; fix the entry or restore the file "
+                           "from version control", where, exc.lineno + 1) from None
+    except (ValueError, IndexError, KeyError) as exc:
+        raise CatalogError(f"malformed PO file: {exc}", where, parser.offset + 1) from None
+    headers = _headers(lines)
+    charset = re.search(r"charset=([\w-]+)", headers.get("Content-Type", "charset=utf-8"))
+    if charset and charset.group(1).lower() not in ("utf-8", "utf8"):
+        raise CatalogError(f"charset {charset.group(1)} is not supported; save the file as UTF-8 "
+                           "and set 'Content-Type: text/plain; charset=UTF-8'", where,
+                           _header_line(lines, "Content-Type"))
+    return PoFile(where, catalog, headers)
+
+
+def _decode_lines(data: bytes, where: str) -> list[str]:
+    if b"\x00" in data:
+        lineno = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        raise CatalogError("NUL byte in catalog: the file is binary or corrupted", where, lineno)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        lineno = data.count(b"\n", 0, exc.start) + 1
+        raise CatalogError("not valid UTF-8; save the file as UTF-8", where, lineno) from None
+    return text.splitlines()
+
+
+def _headers(lines: list[str]) -> dict[str, str]:
+    """The header entry's fields, including the X- fields Babel drops."""
+    text, state = [], "before"
+    for line in lines:
+        line = line.strip()
+        if state == "before" and line == 'msgid ""':
+            state = "msgid"
+        elif state == "msgid" and line.startswith("msgstr "):
+            state = "msgstr"
+            text.append(unescape(line[7:]))
+        elif state == "msgstr" and line.startswith('"'):
+            text.append(unescape(line))
+        elif state == "msgstr":
+            break
+        elif state == "msgid" and not line.startswith('"'):
+            return {}
+    headers = {}
+    for entry in "".join(text).splitlines():
+        name, sep, value = entry.partition(":")
+        if sep:
+            headers[name.strip()] = value.strip()
+    return headers
+
+
+def _header_line(lines: list[str], name: str) -> int | None:
+    for number, line in enumerate(lines, 1):
+        if line.lstrip('"').startswith(name + ":"):
+            return number
+    return None
+
+
+def is_translated(message: Message) -> bool:
+    """True when a message has a non-fuzzy translation in every plural form."""
+    if message.fuzzy:
+        return False
+    strings = message.string if isinstance(message.string, tuple) else (message.string,)
+    return bool(strings) and all(strings)
+
+
+def missing_translations(po: PoFile, wanted: list[tuple[str, str | None, str]]) -> list[Problem]:
+    """Problems for every ``(msgid, context, where_used)`` that ``po`` lacks or marks fuzzy."""
+    problems = []
+    for msgid, context, used_at in wanted:
+        message = po.catalog.get(msgid, context)
+        if message is None:
+            problems.append(Problem(po.path, None, f"missing: {_short(msgid)} (used at {used_at}); "
+                                    "run 'generate.py update' to add it"))
+        elif message.fuzzy:
+            problems.append(Problem(po.path, message.lineno, f"fuzzy: {_short(msgid)}"))
+        elif not is_translated(message):
+            problems.append(Problem(po.path, message.lineno, f"untranslated: {_short(msgid)}"))
+    return problems
+
+
+def _short(text: str | tuple, limit: int = 60) -> str:
+    text = text[0] if isinstance(text, tuple) else text
+    text = " ".join(text.split())
+    return '"' + (text if len(text) <= limit else text[: limit - 1] + "…") + '"'
+
+
+class StrictTranslations(gettext.NullTranslations):
+    """Translations that never fall back silently: every miss is recorded for the caller."""
+
+    def __init__(self, messages: dict[tuple[str, str | None], Message] | None = None):
+        super().__init__()
+        self.messages = messages or {}
+        self.misses: list[str] = []
+
+    @classmethod
+    def from_catalogs(cls, catalogs: list[PoFile]) -> StrictTranslations:
+        """Merge the translated, non-fuzzy messages of several catalogs."""
+        merged = {}
+        for po in catalogs:
+            for message in po.catalog:
+                if message.id and is_translated(message):
+                    key = (message.id if isinstance(message.id, str) else message.id[0],
+                           message.context)
+                    merged[key] = message
+        translations = cls(merged)
+        if catalogs:
+            translations.plural_expr = catalogs[-1].catalog.plural_expr
+        return translations
+
+    def _lookup(self, msgid: str, context: str | None = None) -> Message | None:
+        message = self.messages.get((msgid, context))
+        if message is None:
+            self.misses.append(msgid)
+        return message
+
+    def gettext(self, message: str) -> str:
+        found = self._lookup(message)
+        return found.string if found else message
+
+    def pgettext(self, context: str, message: str) -> str:
+        found = self._lookup(message, context)
+        return found.string if found else message
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        found = self._lookup(singular)
+        if not found:
+            return singular if n == 1 else plural
+        index = self._plural_index(n)
+        return found.string[index] if index < len(found.string) else found.string[-1]
+
+    def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
+        found = self._lookup(singular, context)
+        if not found:
+            return singular if n == 1 else plural
+        index = self._plural_index(n)
+        return found.string[index] if index < len(found.string) else found.string[-1]
+
+    plural_expr: str = "(n != 1)"
+
+    def _plural_index(self, n: int) -> int:
+        return int(gettext.c2py(self.plural_expr)(n))
+
+
+class SourceTranslations(StrictTranslations):
+    """The source language: every message is its own translation."""
+
+    def _lookup(self, msgid: str, context: str | None = None) -> Message | None:
+        return None
+
+    def gettext(self, message: str) -> str:
+        return message
+
+    def pgettext(self, context: str, message: str) -> str:
+        return message
+
+
+def po_bytes(catalog: Catalog, extra_headers: dict[str, str] | None = None) -> bytes:
+    """A catalog as Babel writes it (76-column wrapping, stable order), plus headers Babel drops."""
+    import io
+
+    from babel.messages.pofile import escape, write_po
+
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=76, omit_header=False, sort_output=False,
+             include_previous=True, ignore_obsolete=False)
+    text = buffer.getvalue().decode("utf-8")
+    if extra_headers:
+        lines = text.split("\n")
+        # the header entry ends at its first blank line
+        end = lines.index("")
+        added = [escape(f"{name}: {value}\n") for name, value in extra_headers.items()]
+        text = "\n".join(lines[:end] + added + lines[end:])
+    return text.encode("utf-8")
+
+
+def write_po_file(path: Path, catalog: Catalog, extra_headers: dict[str, str] | None = None) -> None:
+    """Write a catalog atomically (see ``po_bytes``)."""
+    from .files import atomic_write
+
+    atomic_write(path, po_bytes(catalog, extra_headers))

@@ -1,0 +1,121 @@
+"""PDF: HTML to print-ready bytes with WeasyPrint, refusing anything we would not hand a patient."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
+
+from .errors import RenderError
+
+STYLESHEET = "leaflet.css"
+LOG = logging.getLogger(__name__)
+
+
+class LocalFetcher(URLFetcher):
+    """Serves files inside the allowed folders and ``data:`` images; refuses everything else."""
+
+    def __init__(self, roots: list[Path]):
+        super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
+        self.roots = [Path(root).resolve() for root in roots]
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        allowed = False
+        if scheme == "file":
+            target = Path(url2pathname(unquote(parts.path))).resolve()
+            allowed = any(target.is_relative_to(root) for root in self.roots)
+        elif scheme == "data":
+            allowed = url[5:].lower().startswith("image/")
+        if not allowed:
+            self.refused.append(url)
+            raise ValueError(f"refused to fetch {url}")
+        return super().fetch(url, headers)
+
+
+class _Capture(logging.Handler):
+    """Collects WeasyPrint's warnings, which are the only report of missing glyphs."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@dataclass
+class RenderedPdf:
+    """A finished PDF in memory, with what we read off the document while writing it."""
+
+    data: bytes
+    pages: int
+    fonts: list[str] = field(default_factory=list)  # family names actually embedded
+
+
+class Renderer:
+    """Long-lived WeasyPrint state: fonts and parsed stylesheets are reused across documents."""
+
+    def __init__(self, templates_dir: Path, extra_roots: tuple[Path, ...] = ()):
+        self.templates_dir = Path(templates_dir).resolve()
+        self.roots = [self.templates_dir, *extra_roots]
+        self.font_config = FontConfiguration()
+        self.base_url = self.templates_dir.as_uri() + "/"
+        # Read the stylesheet ourselves: CSS(filename=...) would bypass the fetcher.
+        stylesheet = self.templates_dir / STYLESHEET
+        self.stylesheets = [CSS(string=stylesheet.read_text(encoding="utf-8"),
+                                base_url=self.base_url, font_config=self.font_config,
+                                url_fetcher=LocalFetcher(self.roots))]
+
+    def render(self, html: str, *, name: str, max_pages: int,
+               allowed_fonts: tuple[str, ...], metadata: dict | None = None) -> RenderedPdf:
+        """Render ``html`` to PDF bytes; ``name`` identifies the document in errors."""
+        fetcher = LocalFetcher(self.roots)
+        capture = _Capture()
+        logger = logging.getLogger("weasyprint")
+        logger.addHandler(capture)
+        try:
+            document = HTML(string=html, base_url=self.base_url, url_fetcher=fetcher).render(
+                font_config=self.font_config, stylesheets=self.stylesheets)
+            pages = len(document.pages)
+            if pages > max_pages:
+                raise RenderError(f"{name}: {pages} pages, more than the limit of {max_pages}; "
+                                  "shorten the text or raise max_pages in the leaflet's .toml")
+            data = document.write_pdf(**(metadata or {}))
+        finally:
+            logger.removeHandler(capture)
+        if fetcher.refused:
+            raise RenderError(f"{name}: refused to load {fetcher.refused[0]!r}: leaflets may only "
+                              "use files inside templates/")
+        fonts = sorted({font.family for font in document.fonts.values()}
+                       if isinstance(document.fonts, dict) else
+                       {font.family for font in document.fonts})
+        self._check_glyphs(name, capture.records, document, allowed_fonts)
+        return RenderedPdf(data=data, pages=pages, fonts=fonts)
+
+    def _check_glyphs(self, name, records, document, allowed_fonts) -> None:
+        for record in records:
+            message = record.getMessage()
+            if ".notdef" in message or "unsupported by fonts" in message:
+                raise RenderError(f"{name}: {message}; install a font for this script "
+                                  "or fix the character in the catalog")
+            if record.levelno >= logging.ERROR:
+                raise RenderError(f"{name}: WeasyPrint: {message}")
+            LOG.warning("%s: WeasyPrint: %s", name, message)
+        fonts = document.fonts.values() if isinstance(document.fonts, dict) else document.fonts
+        for font in fonts:
+            if font.family not in allowed_fonts:
+                raise RenderError(f"{name}: text fell back to font {font.family!r}; expected only "
+                                  f"{', '.join(allowed_fonts)}: a character is outside the "
+                                  "leaflet's script")
+            if getattr(font, "missing", None):
+                codepoint = min(font.missing)
+                raise RenderError(f"{name}: no glyph for U+{codepoint:04X} in {font.family}")

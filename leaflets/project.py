@@ -1,0 +1,116 @@
+"""The project on disk: where templates, leaflets and catalogs live, and what each leaflet is."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import LeafletError, TemplateError
+from .locales import SOURCE_LANG, normalize_code
+
+COMMON_DOMAIN = "common"  # messages of the shared layout (base.html)
+BASE_TEMPLATE = "base.html"
+
+_REQUIRED = {"id": str, "code": str, "version": str, "published": dt.date,
+             "review": dt.date, "owner": str, "max_pages": int}
+
+
+@dataclass(frozen=True)
+class Leaflet:
+    """One leaflet: its template, its catalog domain and its governance metadata."""
+
+    id: str
+    code: str
+    version: str
+    published: dt.date
+    review: dt.date
+    owner: str
+    max_pages: int
+    template: str  # file name inside templates/
+
+    @property
+    def domain(self) -> str:
+        """The gettext domain of the leaflet's own messages."""
+        return self.id
+
+
+@dataclass(frozen=True)
+class Project:
+    """Paths of one project checkout; everything else is read from them on demand."""
+
+    root: Path
+
+    @property
+    def templates(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def locales(self) -> Path:
+        return self.root / "locales"
+
+    def rel(self, path: Path) -> str:
+        """A path as users see it in messages: relative to the project root when inside it."""
+        try:
+            return str(Path(path).resolve().relative_to(self.root.resolve()))
+        except ValueError:
+            return str(path)
+
+    def pot_path(self, domain: str) -> Path:
+        """Where the template catalog of ``domain`` lives."""
+        return self.locales / f"{domain}.pot"
+
+    def po_path(self, lang: str, domain: str) -> Path:
+        """Where the ``lang`` catalog of ``domain`` lives."""
+        return self.locales / lang / "LC_MESSAGES" / f"{domain}.po"
+
+    def leaflets(self) -> list[Leaflet]:
+        """Every leaflet defined by a ``templates/<id>.toml`` file, sorted by id."""
+        return [self._read_leaflet(p) for p in sorted(self.templates.glob("*.toml"))]
+
+    def languages(self) -> list[str]:
+        """The source language plus every language that has a catalog folder, sorted."""
+        found = {p.parent.parent.name for p in self.locales.glob("*/LC_MESSAGES/*.po")}
+        return [SOURCE_LANG] + sorted(found - {SOURCE_LANG})
+
+    def select_leaflets(self, wanted: list[str] | None) -> list[Leaflet]:
+        """The leaflets named in ``wanted`` (all when empty); an unknown name is an error."""
+        leaflets = {leaflet.id: leaflet for leaflet in self.leaflets()}
+        if not wanted:
+            return list(leaflets.values())
+        unknown = sorted(set(wanted) - set(leaflets))
+        if unknown:
+            raise LeafletError(f"unknown leaflet {unknown[0]!r}: known leaflets are "
+                             f"{', '.join(leaflets) or 'none'} (see templates/*.toml)")
+        return [leaflets[name] for name in dict.fromkeys(wanted)]
+
+    def select_languages(self, wanted: list[str] | None) -> list[str]:
+        """The languages named in ``wanted`` (all when empty); one without catalogs is an error."""
+        known = self.languages()
+        if not wanted:
+            return known
+        chosen = [normalize_code(code) for code in wanted]
+        unknown = [code for code in chosen if code not in known]
+        if unknown:
+            raise LeafletError(f"unknown language {unknown[0]!r}: no catalogs under "
+                             f"{self.rel(self.locales / unknown[0])}; known languages are "
+                             f"{', '.join(known)}")
+        return list(dict.fromkeys(chosen))
+
+    def _read_leaflet(self, path: Path) -> Leaflet:
+        where = self.rel(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            lineno = getattr(exc, "lineno", None)
+            raise TemplateError(f"invalid TOML: {exc}", where, lineno) from None
+        for key, kind in _REQUIRED.items():
+            if not isinstance(data.get(key), kind):
+                raise TemplateError(f"field {key!r} must be a {kind.__name__}", where)
+        if data["id"] != path.stem:
+            raise TemplateError(f"id {data['id']!r} must match the file name {path.stem!r}", where)
+        template = f"{path.stem}.html"
+        if not (self.templates / template).is_file():
+            raise TemplateError(f"no template {template} for this leaflet", where)
+        return Leaflet(template=template, **{key: data[key] for key in _REQUIRED})
