@@ -22,12 +22,9 @@ def parser() -> argparse.ArgumentParser:
         prog="generate.py",
         description="Build print-ready PDF patient leaflets from gettext catalogs.")
     main.add_argument("--version", action="version", version=f"leaflets {__version__}")
-    main.add_argument("--root", type=Path, default=None,
-                      help="project folder (default: the folder holding templates/ and locales/)")
-    main.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     commands = main.add_subparsers(dest="command", metavar="COMMAND")
 
-    b = commands.add_parser("build", help="build leaflets as PDFs (the default command)")
+    b = add_command(commands, "build", "build leaflets as PDFs (the default command)")
     b.add_argument("--lang", action="append", default=[], metavar="LANG",
                    help="language to build (repeatable; e.g. es, zh_Hans or zh-Hans); default: all")
     b.add_argument("--leaflet", action="append", default=[], metavar="ID",
@@ -39,6 +36,16 @@ def parser() -> argparse.ArgumentParser:
                    help="render leaflets with missing or fuzzy translations, with a visible notice")
     b.set_defaults(handler=cmd_build)
     return main
+
+
+def add_command(commands, name: str, help: str) -> argparse.ArgumentParser:
+    """Add a subcommand with the options every command shares."""
+    command = commands.add_parser(name, help=help, description=help)
+    command.add_argument("--root", type=Path, default=None,
+                         help="project folder (default: the nearest folder holding templates/ "
+                              "and locales/)")
+    command.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    return command
 
 
 def find_root(start: Path) -> Path:
@@ -77,9 +84,8 @@ def cmd_build(project: Project, args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point: returns the process exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not any(arg in parser()._subparsers._group_actions[0].choices for arg in argv):
-        argv = [a for a in argv if a in ("-q", "--quiet")] + ["build"] + \
-               [a for a in argv if a not in ("-q", "--quiet")]
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
+        argv.insert(0, "build")  # "generate.py" alone builds everything
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="%(message)s", stream=sys.stderr)

@@ -1,0 +1,68 @@
+"""Shared fixtures: the real project, copies of it to break, and PDF read-back helpers."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # test this checkout, whatever is installed
+
+from leaflets.build import BuildOptions, build  # noqa: E402
+from leaflets.pdf import Renderer  # noqa: E402
+from leaflets.project import Project  # noqa: E402
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u00ad]")
+
+
+@pytest.fixture(scope="session")
+def project() -> Project:
+    return Project(ROOT)
+
+
+@pytest.fixture(scope="session")
+def renderer(project) -> Renderer:
+    """One renderer for the whole session: fonts and stylesheets are loaded once."""
+    return Renderer(project.templates)
+
+
+@pytest.fixture(scope="session")
+def built(project, renderer, tmp_path_factory):
+    """Every leaflet in every language of the repository, built once."""
+    out = tmp_path_factory.mktemp("dist")
+    result = build(project, BuildOptions(out=out), renderer)
+    assert result.ok, [str(p) for o in result.failed for p in o.problems]
+    return out, result
+
+
+@pytest.fixture
+def project_copy(tmp_path) -> Project:
+    """A private copy of templates/ and locales/ that a test may break."""
+    for name in ("templates", "locales"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    return Project(tmp_path)
+
+
+def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """Run ``generate.py`` as a user would, capturing its output."""
+    return subprocess.run([sys.executable, str(ROOT / "generate.py"), *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=300)
+
+
+def pdftotext(path: Path) -> str:
+    """The text poppler extracts from a PDF."""
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+
+
+def normalize(text: str, *, cjk: bool = False) -> str:
+    """NFC, without bidi controls or soft hyphens, whitespace folded (removed for CJK)."""
+    text = BIDI_CONTROLS.sub("", unicodedata.normalize("NFC", text))
+    return re.sub(r"\s+", "" if cjk else " ", text).strip()
