@@ -47,7 +47,8 @@ def css_string(value: object) -> Markup:
 def _css_char(char: str) -> str:
     if char.isalnum() or char in " .,:;!?()%-'/" or ord(char) > 0x7F and char.isprintable():
         return char
-    return f"\\{ord(char):06x}"
+    # the space ends the escape and is consumed by the CSS parser
+    return f"\\{ord(char):06x} "
 
 
 def css_counters(value: object) -> Markup:
@@ -102,7 +103,7 @@ def render_html(templates_dir: Path, leaflet: Leaflet, lang: Language,
         "font_stack": Markup(lang.css_font_stack),
         "paper": PAPER_SIZES[options.paper],
         "published": _date(leaflet.published, lang),
-        "review": _date(leaflet.review, lang, "MMMM y"),
+        "review": _date(leaflet.review, lang, "LLLL y"),
         "created": options.created,
         "tool_version": __version__,
         "unreviewed": unreviewed,
