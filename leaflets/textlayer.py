@@ -20,6 +20,7 @@ import pydyf
 EXPECTED_VERSION = '70.0'
 _HEX = re.compile(rb'<([0-9a-f]*)>')
 _installed = False
+ALM = '\u061c'  # ARABIC LETTER MARK: a bidi control, strong right-to-left
 
 
 def _targets():
@@ -107,7 +108,8 @@ def _draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
             real_maps[font], font.to_unicode = font.to_unicode, _Recorder(font, log)
         return font, font_size
 
-    start, stream.add_font = len(stream.stream), recording_add_font
+    start, font_before = len(stream.stream), stream._current_font
+    stream.add_font = recording_add_font
     try:
         emojis = _draw_first_line.__wrapped__(
             stream, textbox, text_overflow, block_ellipsis, matrix)
@@ -115,39 +117,272 @@ def _draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
         del stream.add_font
         for font, real_map in real_maps.items():
             font.to_unicode = real_map
-    _recode(stream.stream, start, log)
+    if log:
+        _recode(stream, start, log, _runs(textbox), font_before)
     return emojis
 
 
-def _recode(operators, start, log):
-    """Rewrite the glyph codes of the TJ operators drawn since ``start``."""
-    indexes = [
-        index for index in range(start, len(operators))
-        if isinstance(operators[index], bytes) and operators[index].endswith(b'] TJ')]
-    drawn = b''.join(hexa for i in indexes for hexa in _HEX.findall(operators[i]))
-    if drawn != b''.join(_hex(font, glyph_id) for font, glyph_id, _ in log):
+def _runs(textbox):
+    """Return (logical offset, glyphs drawn, rtl) of the runs of the line drawn, in visual order."""
+    from weasyprint.text.ffi import ffi, pango
+    line, _ = textbox.pango_layout.get_first_line()
+    runs, run = [], line.runs[0]
+    while run != ffi.NULL:
+        glyph_item, run = run.data, run.next
+        glyphs = glyph_item.glyphs
+        drawn = sum(
+            1 for glyph in glyphs.glyphs[0:glyphs.num_glyphs]
+            if glyph.glyph != pango.PANGO_GLYPH_EMPTY)
+        runs.append((glyph_item.item.offset, drawn, glyph_item.item.analysis.level % 2))
+    return runs
+
+
+_TOKEN = re.compile(rb'<([0-9a-f]*)>|([-+]?[0-9.]+(?:e[-+]?[0-9]+)?)')
+
+
+def _parse(operators, log, font_before):
+    """Return the events of a line's operators, or None if they are not as expected.
+
+    Events: (Tm, bytes, values), (Tf, bytes, name), (Ts, bytes, rise),
+    (g, index in ``log``, None) and (n, bytes, value) for TJ items.
+    """
+    fonts = {font.hash: font for font, _, _ in log}
+    events, index = [], 0
+    font = fonts.get(font_before[0]) if font_before else None
+    for operator in operators:
+        if not isinstance(operator, bytes):
+            return None
+        if operator.endswith(b' Tm'):
+            events.append(('Tm', operator, [float(v) for v in operator.split()[:6]]))
+        elif operator.endswith(b' Tf'):
+            font = fonts.get(operator.split()[0][1:].decode())
+            events.append(('Tf', operator, font))
+        elif operator.endswith(b' Ts'):
+            events.append(('Ts', operator, float(operator.split()[0])))
+        elif operator.startswith(b'[') and operator.endswith(b'] TJ'):
+            if font is None:
+                return None
+            size = 2 if font.bitmap else 4
+            for hexa, number in _TOKEN.findall(operator[1:-4]):
+                if number:
+                    events.append(('n', number, float(number)))
+                for i in range(0, len(hexa), size):
+                    if index >= len(log) or log[index][0] is not font or (
+                            int(hexa[i:i + size], 16) != log[index][1]):
+                        return None
+                    events.append(('g', index, None))
+                    index += 1
+        else:
+            return None
+    return events if index == len(log) else None
+
+
+def _recode(stream, start, log, runs, font_before):
+    """Rewrite the line drawn since ``start``: glyph codes, mark widths, run order."""
+    operators = stream.stream
+    events = _parse(operators[start:], log, font_before)
+    if events is None:
         # Never break rendering: fall back to WeasyPrint's first-use mapping.
         from weasyprint.logger import LOGGER
         LOGGER.warning('Unexpected glyph string, text layer may be wrong')
         for font, glyph_id, text in log:
             font.to_unicode.setdefault(glyph_id, text)
         return
-    codes = iter([
-        _hex(font, _code(font, glyph_id, text))
-        for font, glyph_id, text in _spread_clusters(log)])
+    entries = _spread_clusters(log)  # a list of (font, glyph id, text)
+    widths = _merge_marks(events, entries)
+    codes = [
+        _code(font, glyph_id, text, widths.get(index))
+        for index, (font, glyph_id, text) in enumerate(entries)]
+    segments = _logical_segments(events, log, runs, widths, _tf(font_before))
+    operators[start:] = _serialize(segments, log, codes, _tf(stream._current_font))
 
-    def recode_string(match):
-        string = b''
-        while len(string) < len(match[1]):
-            string += next(codes)
-        return b'<' + string + b'>'
 
-    for index in indexes:
-        operators[index] = _HEX.sub(recode_string, operators[index])
+def _tf(font):
+    """Return the Tf operator WeasyPrint writes for its Stream font state."""
+    if font is None:
+        return None
+    stream = pydyf.Stream()
+    stream.set_font_size(*font)
+    return stream.stream[0]
+
+
+def _width(entry):
+    """Return the PDF width of the glyph of a log entry, in 1/1000 em."""
+    return entry[0].widths.get(entry[1], 0)
+
+
+def _merge_marks(events, entries):
+    """Fold the TJ offsets around left-to-right marks into the widths of aliases.
+
+    WeasyPrint places a mark with offsets: [base, +p, mark, -q]. pypdf reads any
+    negative offset wider than half a space as a word break ("कै से"). Drawing
+    [base', mark'] where base' is base narrowed by p and mark' is q wide puts
+    every glyph at the same place without offsets. Returns {log index: width}
+    and removes the folded offsets from ``events``.
+    """
+    widths = {}
+
+    def rtl(text):
+        return bool(text) and unicodedata.bidirectional(text[0]) in ('R', 'AL')
+
+    i = 0
+    while i < len(events):
+        if events[i][0] != 'g':
+            i += 1
+            continue
+        j = i + 1
+        while j < len(events) and events[j][0] == 'n':
+            j += 1
+        k = j + 1
+        while k < len(events) and events[k][0] == 'n':
+            k += 1
+        if j >= len(events) or events[j][0] != 'g' or j == i + 1 == k - 1:
+            i = j
+            continue
+        base, mark = events[i][1], events[j][1]
+        before = sum(event[2] for event in events[i + 1:j])
+        after = sum(event[2] for event in events[j + 1:k])
+        base_width = widths.get(base, _width(entries[base]))
+        if (entries[base][0] is not entries[mark][0] or rtl(entries[base][2]) or
+                rtl(entries[mark][2]) or widths.get(mark, _width(entries[mark])) or
+                not 0 <= base_width - before or after > 0 or before == after == 0):
+            i = j
+            continue
+        widths[base], widths[mark] = base_width - before, -after
+        if not entries[mark][2] and len(entries[base][2]) > 1:
+            # poppler splits words at a glyph with an advance and no text:
+            # the mark takes the last character, the text in order is the same.
+            text = entries[base][2]
+            entries[base] = (*entries[base][:2], text[:-1])
+            entries[mark] = (*entries[mark][:2], text[-1])
+        del events[j + 1:k]
+        del events[i + 1:j]
+        i += 1
+    return widths
+
+
+def _logical_segments(events, log, runs, widths, font_before):
+    """Split a line into its runs in logical order: [(Tm operator or None, Tf operator, events)].
+
+    WeasyPrint draws the runs of a line in visual order; pypdf reads them in
+    content order, so the runs of a right-to-left line ("فحص HSG الخاص")
+    come out in the wrong order. Each run is drawn at its own position
+    instead (Tm), in logical order, so glyphs keep their place on the page.
+    """
+    unchanged = [(None, None, events)]
+    drawn = [r for r in range(len(runs)) if runs[r][1]]
+    logical = sorted(drawn, key=lambda r: runs[r][0])
+    if (drawn == logical or not events or events[0][0] != 'Tm' or
+            sum(run[1] for run in runs) != len(log)):
+        return unchanged
+    firsts, total = [], 0
+    for _, count, _ in runs:
+        if count:
+            firsts.append(total)
+        total += count
+    position = {event[1]: p for p, event in enumerate(events) if event[0] == 'g'}
+    splits = []
+    for first in firsts:
+        p = position[first]
+        while p > 1 and events[p - 1][0] in ('Tf', 'Ts'):
+            p -= 1
+        splits.append(p)
+    splits[0] = 1  # after the line's Tm
+    states, x, font, rise = {}, 0.0, font_before, 0.0
+    for p, (kind, value, extra) in enumerate(events):
+        if p in splits:
+            states[p] = (x, font, rise)
+        if kind == 'Tf':
+            font = value
+        elif kind == 'Ts':
+            rise = extra
+        elif kind in ('g', 'n'):
+            if font is None:
+                return unchanged
+            size = float(font.split()[1])
+            advance = widths.get(value, _width(log[value])) if kind == 'g' else -extra
+            x += advance * size / 1000
+    if any(state[2] for state in states.values()):
+        return unchanged
+    a, b, c, d, e, f = events[0][2]
+    segments = {}
+    segments = {}
+    for run, start, stop, first in zip(drawn, splits, splits[1:] + [len(events)], firsts):
+        x, font, _ = states[start]
+        matrix = b' '.join(_number(v) for v in (a, b, c, d, e + a * x, f + b * x))
+        segments[run] = (matrix + b' Tm', font, events[start:stop], first)
+    result = []
+    for run in logical:
+        matrix, font, segment, first = segments[run]
+        if runs[run][2]:
+            # pypdf puts a neutral character (space) drawn first in a run with
+            # the run before: an Arabic letter mark (U+061C), drawn first, with
+            # no width nor outline, opens the right-to-left run.
+            glyph = next(p for p, event in enumerate(segment) if event[0] == 'g')
+            segment = [*segment[:glyph], ('alm', first, None), *segment[glyph:]]
+        result.append((matrix, font, segment))
+    return result
+
+
+def _number(value):
+    """Return ``value`` as a PDF real, precise enough to keep glyphs in place."""
+    if float(value).is_integer():
+        return b'%d' % value
+    return (b'%.10f' % value).rstrip(b'0')
+
+
+def _serialize(segments, log, codes, font_after):
+    """Return the operators drawing ``segments`` with the new glyph codes."""
+    out, font, items = [], None, []
+
+    def flush():
+        if items:
+            out.append(b'[' + b' '.join(items) + b'] TJ')
+            items.clear()
+
+    for matrix, start_font, events in segments:
+        if matrix is not None:
+            out.append(matrix)
+            if start_font is not None and events[0][0] != 'Tf':
+                # Always set the font: pypdf ends a run of text at Tf only, so
+                # each run is read on its own, right-to-left ones reversed.
+                out.append(start_font)
+                font = start_font
+        for kind, value, extra in events:
+            if kind in ('Tm', 'Tf', 'Ts'):
+                flush()
+                out.append(value)
+                font = value if kind == 'Tf' else font
+            elif kind == 'n':
+                items.append(value)
+            else:
+                font_object = log[value][0]
+                code = _hex(font_object, _letter_mark(font_object) if kind == 'alm' else codes[value])
+                if code is None:
+                    continue
+                if items and items[-1].endswith(b'>'):
+                    items[-1] = items[-1][:-1] + code + b'>'
+                else:
+                    items.append(b'<' + code + b'>')
+        flush()
+    if segments[0][0] is not None and font != font_after:
+        out.append(font_after)  # WeasyPrint's Stream remembers the last font set
+    return out
+
+
+def _letter_mark(font):
+    """Return a code drawing nothing, with no width, read as U+061C (ALM), or None."""
+    spaces = sorted(glyph for glyph, text in font.to_unicode.items() if text == ' ')
+    if font.bitmap or not spaces:
+        return None
+    code = _code(font, spaces[0], ALM, 0)
+    return None if code == spaces[0] else code
 
 
 def _hex(font, code):
     """Return ``code`` as WeasyPrint writes it in strings of ``font``."""
+    if code is None:
+        return None
     return b'%02x' % code if font.bitmap else b'%04x' % code
 
 
@@ -190,13 +425,16 @@ def _spread_clusters(log):
     return [tuple(entry) for entry in entries]
 
 
-def _code(font, glyph_id, text):
-    """Return the code drawing ``glyph_id`` with ``text`` as ToUnicode text."""
+def _code(font, glyph_id, text, width=None):
+    """Return the code drawing ``glyph_id`` with ``text`` as ToUnicode text.
+
+    ``width`` (1/1000 em), if given, replaces the glyph's own width.
+    """
     first_text = font.to_unicode.setdefault(glyph_id, text)
-    if font.bitmap or first_text == text:
+    if font.bitmap or (first_text == text and width is None):
         return glyph_id  # Type 3 bitmap fonts keep WeasyPrint's mapping
     aliases = font.__dict__.setdefault('textlayer_aliases', {})
-    if (glyph_id, text) not in aliases:
+    if (glyph_id, text, width) not in aliases:
         # CFF CIDFonts have no CIDToGIDMap: keep WeasyPrint's mapping.
         code = None if font.type == 'otf' else _next_free_code(font)
         if code is None:
@@ -205,8 +443,8 @@ def _code(font, glyph_id, text):
                 LOGGER.warning('Text layer of "%s" may be wrong', font.family)
                 font.textlayer_warned = True
             return glyph_id
-        aliases[(glyph_id, text)] = code
-    return aliases[(glyph_id, text)]
+        aliases[(glyph_id, text, width)] = code
+    return aliases[(glyph_id, text, width)]
 
 
 def _next_free_code(font):
@@ -237,20 +475,22 @@ def _build_fonts_dictionary(pdf, fonts, compress, subset, options):
         # Empty texts (glyphs of a cluster but the first) as WeasyPrint does.
         _insert_before_endcmap(_object(pdf, dictionary['ToUnicode']), 'bfchar', [
             b'<%04x> <%s>' % (code, text.encode('utf-16-be').hex().encode())
-            for (_, text), code in aliases.items()])
+            for (_, text, _), code in aliases.items()])
         if dictionary['Encoding'] != '/Identity-H':
             # Missing glyphs' Encoding CMap: alias codes are alias CIDs.
             _insert_before_endcmap(_object(pdf, dictionary['Encoding']), 'cidchar', [
                 b'<%04x> %d' % (code, code) for code in aliases.values()])
 
         cid_font = _object(pdf, dictionary['DescendantFonts'][0])
-        glyph_ids = {code: glyph_id for (glyph_id, _), code in aliases.items()}
+        glyph_ids = {code: glyph_id for (glyph_id, _, _), code in aliases.items()}
         widths = {
             first + i: width
             for first, array in zip(cid_font['W'][::2], cid_font['W'][1::2])
             for i, width in enumerate(array)}
-        for code, glyph_id in sorted(glyph_ids.items()):
-            if glyph_id in widths:  # else both use the default width
+        for (glyph_id, _, width), code in sorted(aliases.items(), key=lambda a: a[1]):
+            if width is not None:  # a mark's offsets folded into widths
+                cid_font['W'].extend((code, pydyf.Array((width,))))
+            elif glyph_id in widths:  # else both use the default width
                 cid_font['W'].extend((code, pydyf.Array((widths[glyph_id],))))
         # Missing glyphs' codes (above the glyph count) draw glyph 0.
         gids = [glyph_ids.get(cid, cid) for cid in range(max(glyph_ids) + 1)]

@@ -19,7 +19,7 @@ from leaflets.pdf import Renderer  # noqa: E402
 from leaflets.project import Project  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u00ad]")
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u00ad]")
 
 
 @pytest.fixture(scope="session")

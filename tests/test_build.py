@@ -30,8 +30,6 @@ INCOMPLETE_NOTICE = {"Incomplete translation.",
 # Devanagari clusters at glyph gaps.
 EXACT_TEXT_BROKEN: dict[tuple[str, str], str] = {
     ("ar", "pdftotext"): "poppler reverses lam-alef ligatures in RTL text",
-    ("ar", "pypdf"): "pypdf misorders LTR runs inside RTL lines",
-    ("hi", "pypdf"): "pypdf inserts spaces inside some Devanagari clusters",
 }
 
 def plain(markup: str) -> str:
