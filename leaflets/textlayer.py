@@ -2,12 +2,22 @@
 
 WeasyPrint gives each glyph id the ToUnicode text of its *first* use, so a glyph
 reused in another cluster (Devanagari vowel signs and conjuncts, Arabic
-ligatures with vowel marks) extracts as the wrong text. Here every (glyph, text)
-pair gets its own CID: the first pair keeps the glyph id, any other pair gets an
-alias CID above the font's glyph count, drawn with the same glyph (CIDToGIDMap)
-and the same width (W), and mapped to its own text (ToUnicode). Codes stay in
-Identity-H because pypdf ignores embedded Encoding CMaps; glyphs, positions,
-marked content and font files are untouched, so pages render identically.
+ligatures with vowel marks) extracts as the wrong text. Here every (glyph, text,
+width) triple gets its own CID: the first pair keeps the glyph id, any other gets
+an alias CID above the font's glyph count, drawn with the same glyph
+(CIDToGIDMap), and mapped to its own text (ToUnicode). Codes stay in Identity-H
+because pypdf ignores embedded Encoding CMaps.
+
+Each line WeasyPrint draws is then rewritten so that poppler (pdftotext) and
+pypdf both read it in logical order, with the same glyphs painted at the same
+places (pages render pixel-identical; font files and marked content untouched):
+- marks placed with TJ offsets ([base +p mark -q]) get the offsets folded into
+  alias widths, as pypdf reads such offsets as word gaps (_merge_marks);
+- right-to-left lines are drawn run by run in logical order (_logical_segments);
+- in right-to-left runs each glyph carries one character, the others going to
+  blank glyphs (the space glyph with no width), and neutral characters get a
+  right-to-left mark, for poppler's bidi reordering (_spread_rtl_clusters).
+The bidi marks added (U+061C, U+200F) are invisible format characters.
 """
 
 import inspect
@@ -18,22 +28,26 @@ from math import ceil
 import pydyf
 
 EXPECTED_VERSION = '70.0'
-_HEX = re.compile(rb'<([0-9a-f]*)>')
 _installed = False
 ALM = '\u061c'  # ARABIC LETTER MARK: a bidi control, strong right-to-left
+RLM = '\u200f'  # RIGHT-TO-LEFT MARK: the same, for poppler
+NEUTRALS = {'WS', 'CS', 'ES', 'ET', 'ON'}  # bidi classes
 
 
 def _targets():
     """Return (owner, attribute, parameters, statements relied on) to check."""
     from weasyprint import pdf
     from weasyprint.draw import text
-    from weasyprint.pdf import fonts
+    from weasyprint.pdf import fonts, stream
     return (
         (text, 'draw_first_line', (
             'stream', 'textbox', 'text_overflow', 'block_ellipsis', 'matrix'), (
             'font, font_size = stream.add_font(pango_font)',
             'if glyph_id not in font.to_unicode:', 'font.to_unicode[glyph_id] = ',
-            "string += f'{glyph_id:02x}' if font.bitmap else f'{glyph_id:04x}'")),
+            "string += f'{glyph_id:02x}' if font.bitmap else f'{glyph_id:04x}'",
+            'stream.set_text_matrix(*matrix.values)', 'run = first_line.runs[0]',
+            'stream.set_font_size(font.hash, 1 if font.bitmap else font_size)',
+            'stream.set_text_rise(-rise)', "string += f'>{int(kerning)}<'")),
         (pdf, 'build_fonts_dictionary', (
             'pdf', 'fonts', 'compress', 'subset', 'options'), (
             "'ToUnicode': to_unicode_object.reference", "b'endcmap',",
@@ -45,6 +59,9 @@ def _targets():
             'pdf_version'), (
             "'CIDToGIDMap': '/Identity',",
             "font_dictionary['Encoding'] = '/Identity-H'")),
+        # Checked only: the font state that lines rewritten here must keep.
+        (stream.Stream, 'set_font_size', ('self', 'font', 'size'), (
+            'self._current_font = (font, size)',)),
     )
 
 
@@ -123,7 +140,7 @@ def _draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
 
 
 def _runs(textbox):
-    """Return (logical offset, glyphs drawn, rtl) of the runs of the line drawn, in visual order."""
+    """Return (logical offset, glyphs drawn, rtl) of the line's runs, in visual order."""
     from weasyprint.text.ffi import ffi, pango
     line, _ = textbox.pango_layout.get_first_line()
     runs, run = [], line.runs[0]
@@ -188,12 +205,21 @@ def _recode(stream, start, log, runs, font_before):
         for font, glyph_id, text in log:
             font.to_unicode.setdefault(glyph_id, text)
         return
+    _find_spaces(log)
     entries = _spread_clusters(log)  # a list of (font, glyph id, text)
     widths = _merge_marks(events, entries)
+    segments = _logical_segments(events, log, runs, widths, _tf(font_before))
+    blanks = _spread_rtl_clusters(entries, runs)
+    if blanks:
+        for i, (matrix, font, segment) in enumerate(segments):
+            segment = [
+                new for event in segment for new in (
+                    [('blank', event[1], char) for char in blanks.get(event[1], ())]
+                    if event[0] == 'g' else []) + [event]]
+            segments[i] = (matrix, font, segment)
     codes = [
         _code(font, glyph_id, text, widths.get(index))
         for index, (font, glyph_id, text) in enumerate(entries)]
-    segments = _logical_segments(events, log, runs, widths, _tf(font_before))
     operators[start:] = _serialize(segments, log, codes, _tf(stream._current_font))
 
 
@@ -236,9 +262,9 @@ def _merge_marks(events, entries):
         k = j + 1
         while k < len(events) and events[k][0] == 'n':
             k += 1
-        if j >= len(events) or events[j][0] != 'g' or j == i + 1 == k - 1:
+        if j >= len(events) or events[j][0] != 'g' or (j == i + 1 and k == j + 1):
             i = j
-            continue
+            continue  # no glyph next, or no offset around it
         base, mark = events[i][1], events[j][1]
         before = sum(event[2] for event in events[i + 1:j])
         after = sum(event[2] for event in events[j + 1:k])
@@ -306,7 +332,6 @@ def _logical_segments(events, log, runs, widths, font_before):
         return unchanged
     a, b, c, d, e, f = events[0][2]
     segments = {}
-    segments = {}
     for run, start, stop, first in zip(drawn, splits, splits[1:] + [len(events)], firsts):
         x, font, _ = states[start]
         matrix = b' '.join(_number(v) for v in (a, b, c, d, e + a * x, f + b * x))
@@ -337,7 +362,7 @@ def _serialize(segments, log, codes, font_after):
 
     def flush():
         if items:
-            out.append(b'[' + b' '.join(items) + b'] TJ')
+            out.append(b'[' + b''.join(items) + b'] TJ')
             items.clear()
 
     for matrix, start_font, events in segments:
@@ -354,10 +379,15 @@ def _serialize(segments, log, codes, font_after):
                 out.append(value)
                 font = value if kind == 'Tf' else font
             elif kind == 'n':
-                items.append(value)
+                # numbers need a separator only between themselves
+                items.append(b' ' + value if items and items[-1][-1:] != b'>' else value)
             else:
                 font_object = log[value][0]
-                code = _hex(font_object, _letter_mark(font_object) if kind == 'alm' else codes[value])
+                if kind == 'g':
+                    code = _hex(font_object, codes[value])
+                else:
+                    blank = _blank(font_object, ALM if kind == 'alm' else extra)
+                    code = _hex(font_object, blank)
                 if code is None:
                     continue
                 if items and items[-1].endswith(b'>'):
@@ -370,13 +400,61 @@ def _serialize(segments, log, codes, font_after):
     return out
 
 
-def _letter_mark(font):
-    """Return a code drawing nothing, with no width, read as U+061C (ALM), or None."""
-    spaces = sorted(glyph for glyph, text in font.to_unicode.items() if text == ' ')
-    if font.bitmap or not spaces:
+def _blank(font, text):
+    """Return a code drawing nothing, with no width, read as ``text``, or None."""
+    space = font.__dict__.get('textlayer_space')
+    if font.bitmap or space is None:
         return None
-    code = _code(font, spaces[0], ALM, 0)
-    return None if code == spaces[0] else code
+    code = _code(font, space, text, 0)
+    return None if code == space else code  # no code left for aliases
+
+
+def _find_spaces(log):
+    """Remember the space glyph of fonts: it has no outline, blank glyphs use it."""
+    for font, glyph_id, text in log:
+        if text == ' ' and not font.bitmap and font.type != 'otf':
+            font.__dict__.setdefault('textlayer_space', glyph_id)
+
+
+def _spread_rtl_clusters(entries, runs):
+    """Give each glyph of a right-to-left cluster one character of its text.
+
+    poppler reverses the characters of a glyph's text in right-to-left lines
+    (lam-alef "لا" reads "ال"), and reads marks drawn with a text rise as
+    words of another line. So the glyph with an advance gets the first
+    character of its cluster, marks none, and each other character goes to a
+    blank glyph (no width, no outline) drawn just before it: read right to
+    left, in logical order. Returns {log index: characters of its blanks, in
+    drawing order} and updates ``entries``.
+    """
+    if sum(run[1] for run in runs) != len(entries):
+        return {}
+    rtl = [run[2] for run in runs for _ in range(run[1])]
+    blanks, cluster = {}, []
+    for index, entry in enumerate(entries):
+        if not rtl[index]:
+            cluster = []
+            continue
+        cluster.append(index)
+        if _width(entry) <= 0:
+            continue  # a mark: drawn before its base in right-to-left runs
+        if len(cluster) == 1 and len(entry[2]) == 1 and (
+                unicodedata.bidirectional(entry[2]) in NEUTRALS):
+            # poppler puts spaces and punctuation next to digits or Latin
+            # letters in their left-to-right section ("الآن. إذا" as
+            # "الآن .إذا"): a right-to-left mark on their right stops it.
+            entries[index] = (*entry[:2], entry[2] + RLM)
+            cluster = []
+            continue
+        text = ''.join(entries[i][2] for i in reversed(cluster))
+        if len(text) > 1 and 'textlayer_space' in entry[0].__dict__ and all(
+                entries[i][0] is entry[0] for i in cluster):
+            for i in cluster:
+                entries[i] = (*entries[i][:2], '')
+            entries[index] = (*entry[:2], text[0])
+            blanks[index] = text[:0:-1]
+        cluster = []
+    return blanks
 
 
 def _hex(font, code):
