@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .build import BuildOptions, build
+from .build import BuildOptions, build, build_time
 from .errors import LeafletError
 from .project import Project
 
@@ -35,6 +35,35 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--allow-incomplete", action="store_true",
                    help="render leaflets with missing or fuzzy translations, with a visible notice")
     b.set_defaults(handler=cmd_build)
+
+    e = add_command(commands, "extract", "templates -> one .pot per catalog domain")
+    e.add_argument("--check", action="store_true",
+                   help="write nothing; exit 1 when a .pot is out of date (for CI)")
+    e.set_defaults(handler=cmd_extract)
+
+    u = add_command(commands, "update", "merge the templates into every catalog (never loses "
+                    "a translation)")
+    u.add_argument("--lang", action="append", default=[], metavar="LANG",
+                   help="only this language (repeatable); default: all")
+    u.add_argument("--check", action="store_true",
+                   help="write nothing; exit 1 when a .pot or catalog is out of date (for CI)")
+    u.set_defaults(handler=cmd_update)
+
+    i = add_command(commands, "init", "start the catalogs of a new language")
+    i.add_argument("lang", metavar="LANG", help="CLDR language code, e.g. de, pt_BR, zh_Hant")
+    i.set_defaults(handler=cmd_init)
+
+    s = add_command(commands, "status", "translated / fuzzy / untranslated per leaflet and "
+                    "language, review status, printable or not")
+    s.add_argument("--lang", action="append", default=[], metavar="LANG")
+    s.add_argument("--leaflet", action="append", default=[], metavar="ID")
+    s.add_argument("--json", action="store_true", help="print JSON for machines")
+    s.set_defaults(handler=cmd_status)
+
+    c = add_command(commands, "check", "quality checks on every catalog (exit 1 on errors)")
+    c.add_argument("--lang", action="append", default=[], metavar="LANG")
+    c.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    c.set_defaults(handler=cmd_check)
     return main
 
 
@@ -79,6 +108,79 @@ def cmd_build(project: Project, args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK
+
+
+def cmd_extract(project: Project, args: argparse.Namespace) -> int:
+    """Write the .pot files (or, with --check, report the stale ones)."""
+    from .extract import extract
+
+    changed = extract(project, check=args.check)
+    for path in changed:
+        if args.check:
+            print(f"{project.rel(path)}: out of date; run 'generate.py extract'", file=sys.stderr)
+        elif not args.quiet:
+            print(f"{project.rel(path)}: written")
+    if not changed and not args.quiet:
+        print("templates (.pot) are up to date")
+    return EXIT_FAILED if args.check and changed else EXIT_OK
+
+
+def cmd_update(project: Project, args: argparse.Namespace) -> int:
+    """Extract, then merge the templates into the catalogs."""
+    from .extract import extract
+    from .update import update
+
+    stale = extract(project, check=args.check)
+    updates = update(project, args.lang, check=args.check)
+    changed = [u for u in updates if u.changed]
+    for path in stale:
+        if args.check:
+            print(f"{project.rel(path)}: out of date; run 'generate.py update'", file=sys.stderr)
+    for item in changed:
+        if args.check:
+            print(f"{item.summary()}: out of date; run 'generate.py update'", file=sys.stderr)
+        elif not args.quiet:
+            print(item.summary())
+    if not args.quiet and not args.check:
+        print(f"{len(changed)} of {len(updates)} catalogs updated")
+    return EXIT_FAILED if args.check and (stale or changed) else EXIT_OK
+
+
+def cmd_init(project: Project, args: argparse.Namespace) -> int:
+    """Create the catalogs of a new language."""
+    from .extract import extract
+    from .update import init
+
+    extract(project)
+    paths = init(project, args.lang, created=build_time(project.root))
+    if not args.quiet:
+        for path in paths:
+            print(f"{project.rel(path)}: created")
+    return EXIT_OK
+
+
+def cmd_status(project: Project, args: argparse.Namespace) -> int:
+    """Print the status table (or JSON)."""
+    from .status import status, status_json, status_table
+
+    rows = status(project, args.leaflet, args.lang)
+    print(status_json(rows) if args.json else status_table(rows))
+    return EXIT_OK
+
+
+def cmd_check(project: Project, args: argparse.Namespace) -> int:
+    """Print every finding; exit 1 when any is an error (or a warning, with --strict)."""
+    from .status import check
+
+    findings = check(project, args.lang)
+    for finding in findings:
+        print(finding)
+    errors = sum(1 for f in findings if f.error or args.strict)
+    warnings = len(findings) - sum(1 for f in findings if f.error)
+    if not args.quiet or errors:
+        print(f"{errors} errors, {warnings} warnings" if findings else "all checks passed",
+              file=sys.stderr)
+    return EXIT_FAILED if errors else EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
