@@ -14,6 +14,7 @@ from .project import Project
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DEFAULT_OUT = "dist"
+PSEUDO_OUT = "dist-pseudo"  # apart from dist/, so no release ever picks a pseudo-locale up
 
 
 def parser() -> argparse.ArgumentParser:
@@ -64,6 +65,21 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--lang", action="append", default=[], metavar="LANG")
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
     c.set_defaults(handler=cmd_check)
+
+    p = add_command(commands, "pseudo", "build pseudo-locales (accented and 40%% longer: "
+                    "en_XA; right to left: ar_XB) to test layouts; never translations")
+    p.add_argument("--lang", action="append", default=[], metavar="CODE",
+                   choices=["en_XA", "ar_XB"], help="en_XA or ar_XB (default: both)")
+    p.add_argument("--out", type=Path, default=Path(PSEUDO_OUT),
+                   help=f"output folder (default: {PSEUDO_OUT}/)")
+    p.set_defaults(handler=cmd_pseudo)
+
+    r = add_command(commands, "proof", "a translator's proof PDF: source and translation side "
+                    "by side, problems highlighted, with each message's file:line")
+    r.add_argument("lang", metavar="LANG")
+    r.add_argument("--out", type=Path, default=None,
+                   help=f"PDF to write (default: {DEFAULT_OUT}/proof/LANG.pdf)")
+    r.set_defaults(handler=cmd_proof)
     return main
 
 
@@ -181,6 +197,33 @@ def cmd_check(project: Project, args: argparse.Namespace) -> int:
         print(f"{errors} errors, {warnings} warnings" if findings else "all checks passed",
               file=sys.stderr)
     return EXIT_FAILED if errors else EXIT_OK
+
+
+def cmd_pseudo(project: Project, args: argparse.Namespace) -> int:
+    """Build the pseudo-locales into their own folder."""
+    from .pseudo import build_pseudo
+
+    result = build_pseudo(project, args.out, args.lang or None)
+    for outcome in result.failed:
+        print(f"error: {outcome.job.name}: not built:", file=sys.stderr)
+        for problem in outcome.problems:
+            print(problem, file=sys.stderr)
+    if not args.quiet:
+        for entry in result.written:
+            print(f"{Path(args.out) / entry.path}  {entry.pages} pages")
+    return EXIT_FAILED if result.failed else EXIT_OK
+
+
+def cmd_proof(project: Project, args: argparse.Namespace) -> int:
+    """Write a proof PDF for one language."""
+    from .locales import normalize_code
+    from .proof import write_proof
+
+    out = args.out or Path(DEFAULT_OUT) / "proof" / f"{normalize_code(args.lang)}.pdf"
+    write_proof(project, args.lang, out)
+    if not args.quiet:
+        print(out)
+    return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -129,7 +129,7 @@ def render_html(templates_dir: Path, leaflet: Leaflet, lang: Language,
 
 
 def _date(day: dt.date, lang: Language, fmt: str = "long") -> str:
-    return format_date(day, fmt, locale=lang.code)
+    return format_date(day, fmt, locale=lang.cldr or lang.code)
 
 
 def _template_line(exc: BaseException) -> int | None:

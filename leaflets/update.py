@@ -151,6 +151,9 @@ def _keep_lost_strings(old: Catalog, new: Catalog, where: str) -> None:
 def init(project: Project, code: str, created=None) -> list[Path]:
     """Start catalogs for a new language: every domain, empty translations, CLDR plural forms."""
     lang = language(code)  # validated against CLDR
+    if lang.pseudo:
+        raise UsageError(f"{lang.code} is a pseudo-locale: 'generate.py pseudo' makes it on the "
+                         "fly; it never gets a catalog")
     if lang.code == SOURCE_LANG:
         raise UsageError(f"{lang.code} is the source language; it needs no catalog")
     try:
