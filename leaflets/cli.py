@@ -80,6 +80,19 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--out", type=Path, default=None,
                    help=f"PDF to write (default: {DEFAULT_OUT}/proof/LANG.pdf)")
     r.set_defaults(handler=cmd_proof)
+
+    x = add_command(commands, "export", "export a language's catalogs to one XLIFF 1.2 file "
+                    "for a translation agency")
+    x.add_argument("lang", metavar="LANG")
+    x.add_argument("--out", type=Path, default=None,
+                   help=f"XLIFF file to write (default: {DEFAULT_OUT}/xliff/LANG.xlf)")
+    x.set_defaults(handler=cmd_export)
+
+    m = add_command(commands, "import", "copy the translations of an XLIFF file back into "
+                    "the language's catalogs")
+    m.add_argument("lang", metavar="LANG")
+    m.add_argument("xliff", type=Path, metavar="FILE.xlf")
+    m.set_defaults(handler=cmd_import)
     return main
 
 
@@ -223,6 +236,32 @@ def cmd_proof(project: Project, args: argparse.Namespace) -> int:
     write_proof(project, args.lang, out)
     if not args.quiet:
         print(out)
+    return EXIT_OK
+
+
+def cmd_export(project: Project, args: argparse.Namespace) -> int:
+    """Write one XLIFF file with every catalog of a language."""
+    from .files import atomic_write
+    from .locales import normalize_code
+    from .xliff import export_xliff
+
+    out = args.out or Path(DEFAULT_OUT) / "xliff" / f"{normalize_code(args.lang)}.xlf"
+    atomic_write(out, export_xliff(project, args.lang))
+    if not args.quiet:
+        print(out)
+    return EXIT_OK
+
+
+def cmd_import(project: Project, args: argparse.Namespace) -> int:
+    """Merge an agency's XLIFF file into the catalogs."""
+    from .xliff import import_xliff
+
+    result = import_xliff(project, args.lang, args.xliff)
+    if not args.quiet:
+        for path, count in sorted(result.changed.items()):
+            print(f"{path}: {count} entries changed")
+        if not result.changed:
+            print("no changes")
     return EXIT_OK
 
 
