@@ -299,8 +299,8 @@ def po_bytes(catalog: Catalog, extra_headers: dict[str, str] | None = None, *,
 
     buffer = io.BytesIO()
     write_po(buffer, catalog, width=76, omit_header=False, sort_output=False,
-             include_previous=True, ignore_obsolete=False)
-    text = buffer.getvalue().decode("utf-8")
+             include_previous=False, ignore_obsolete=False)
+    text = _with_previous(buffer.getvalue().decode("utf-8"), catalog)
     if extra_headers:
         lines = text.split("\n")
         # the header entry ends at the first blank line after its msgid
@@ -317,6 +317,33 @@ def po_bytes(catalog: Catalog, extra_headers: dict[str, str] | None = None, *,
     if newline != "\n":
         text = text.replace("\n", newline)
     return text.encode("utf-8")
+
+
+def _with_previous(text: str, catalog: Catalog) -> str:
+    """Add ``#| msgid`` lines as msgmerge writes them.
+
+    Babel's own (include_previous) re-wraps the quoted string as comment text, which
+    breaks multi-line msgids into lines no PO parser can read back.
+    """
+    from babel.messages.pofile import normalize
+
+    messages = [m for m in catalog if m.id]
+    if not any(m.previous_id for m in messages):
+        return text
+    blocks = text.split("\n\n")
+    first = 1 if len(blocks) > len(messages) + len(catalog.obsolete) else 0  # header entry
+    for index, message in enumerate(messages, first):
+        if not message.previous_id:
+            continue
+        lines = blocks[index].split("\n")
+        at = next(i for i, line in enumerate(lines) if line.startswith(("msgctxt ", "msgid ")))
+        previous = []
+        for keyword, value in zip(("msgid", "msgid_plural"), message.previous_id):
+            # as the msgid itself is wrapped, with "#| " before every line
+            previous += ["#| " + line for line in
+                         f"{keyword} {normalize(value, width=76)}".split("\n")]
+        blocks[index] = "\n".join(lines[:at] + previous + lines[at:])
+    return "\n\n".join(blocks)
 
 
 def write_po_file(path: Path, catalog: Catalog, extra_headers: dict[str, str] | None = None,
