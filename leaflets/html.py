@@ -135,7 +135,7 @@ def _date(day: dt.date, lang: Language, fmt: str = "long") -> str:
 
 def month_year(day: dt.date, lang: Language) -> str:
     """A month and year as the language writes them ("listopad 2029", "2029年11月")."""
-    return format_skeleton("yMMMM", day, locale=lang.code)
+    return format_skeleton("yMMMM", day, locale=lang.cldr or lang.code)
 
 
 def _template_line(exc: BaseException) -> int | None:
