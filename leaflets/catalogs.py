@@ -301,6 +301,8 @@ def po_bytes(catalog: Catalog, extra_headers: dict[str, str] | None = None, *,
     write_po(buffer, catalog, width=76, omit_header=False, sort_output=False,
              include_previous=False, ignore_obsolete=False)
     text = _with_previous(buffer.getvalue().decode("utf-8"), catalog)
+    if text.startswith("\n"):
+        text = text[1:]  # Babel writes an empty header comment as a blank first line
     if extra_headers:
         lines = text.split("\n")
         # the header entry ends at the first blank line after its msgid
