@@ -159,6 +159,9 @@ def cmd_update(project: Project, args: argparse.Namespace) -> int:
     from .extract import extract
     from .update import update
 
+    from .update import plan_updates
+
+    plan_updates(project, args.lang)  # a malformed catalog stops here, before any .pot is written
     stale = extract(project, check=args.check)
     updates = update(project, args.lang, check=args.check)
     changed = [u for u in updates if u.changed]

@@ -47,12 +47,17 @@ def _segments(text: str):
         yield True, text[position:]
 
 
+def accent_letters(text: str) -> str:
+    """Latin letters swapped for accented look-alikes; markup and placeholders untouched."""
+    return "".join(piece.translate(_ACCENTS) if is_text else piece
+                   for is_text, piece in _segments(text))
+
+
 def accented(text: str) -> str:
     """Accented letters, about 40% longer, in brackets to spot cut-off text."""
     if not text:
         return text
-    pieces = [piece.translate(_ACCENTS) if is_text else piece
-              for is_text, piece in _segments(text)]
+    pieces = [accent_letters(text)]
     visible = sum(len(piece) for is_text, piece in _segments(text) if is_text)
     filler, words = "", iter(_FILLER * (1 + visible // 10))
     while len(filler) < math.ceil(visible * EXPANSION):

@@ -61,7 +61,10 @@ def plan_updates(project: Project, langs: list[str] | None = None) -> list[Catal
 
 def update(project: Project, langs: list[str] | None = None,
            check: bool = False) -> list[CatalogUpdate]:
-    """Merge the templates into the catalogs; write the changed ones (none with ``check``)."""
+    """Merge the templates into the catalogs; write the changed ones (none with ``check``).
+
+    Every catalog is read before anything is written: one malformed file changes nothing.
+    """
     updates = plan_updates(project, langs)
     if not check:
         for item in updates:
