@@ -56,6 +56,10 @@ def plan_updates(project: Project, langs: list[str] | None = None) -> list[Catal
             path = project.po_path(lang, domain)
             if path.is_file():
                 updates.append(update_catalog(read_po(path, project.rel(path)), path, template))
+            else:  # a new leaflet: start its catalog in every language
+                data = new_catalog(template, language(lang), domain)
+                updates.append(CatalogUpdate(path, project.rel(path), data, changed=True,
+                                             added=[m.id for m in template if m.id]))
     return updates
 
 
@@ -159,27 +163,30 @@ def init(project: Project, code: str, created=None) -> list[Path]:
                          "fly; it never gets a catalog")
     if lang.code == SOURCE_LANG:
         raise UsageError(f"{lang.code} is the source language; it needs no catalog")
-    try:
-        locale = Locale.parse(lang.code)
-    except ValueError as exc:
-        raise UsageError(f"unknown language {lang.code!r}: {exc}") from None
     files = {}
     for domain in sorted(domain_templates(project)):
         path = project.po_path(lang.code, domain)
         if path.exists():
             raise UsageError(f"a catalog for {lang.code} already exists; run 'generate.py "
                              "update' to bring it up to date", project.rel(path))
-        catalog = template_catalog(project, domain)
-        catalog.locale = locale
-        catalog.fuzzy = False
-        if created is not None:
-            catalog.revision_date = created
-        catalog.language_team = f"{lang.english_name} <none>"
-        catalog.last_translator = "none"
-        catalog.header_comment = (f"# {lang.english_name} translation of the leaflets "
-                                  f"{domain} catalog.\n# Set {REVIEWER_HEADER} below when a "
-                                  "qualified medical translator has signed it off.")
-        files[path] = po_bytes(catalog, {REVIEWER_HEADER: "none", REVIEW_DATE_HEADER: ""})
+        files[path] = new_catalog(template_catalog(project, domain), lang, domain, created)
     for path, data in files.items():
         atomic_write(path, data)
     return list(files)
+
+
+def new_catalog(template: Catalog, lang, domain: str, created=None) -> bytes:
+    """A fresh catalog of ``domain`` for ``lang``: Babel's header and plural forms, not reviewed."""
+    try:
+        template.locale = Locale.parse(lang.code)
+    except ValueError as exc:
+        raise UsageError(f"unknown language {lang.code!r}: {exc}") from None
+    template.fuzzy = False
+    if created is not None:
+        template.revision_date = created
+    template.language_team = f"{lang.english_name} <none>"
+    template.last_translator = "none"
+    template.header_comment = (f"# {lang.english_name} translation of the leaflets {domain} "
+                               f"catalog.\n# Set {REVIEWER_HEADER} below when a qualified "
+                               "medical translator has signed it off.")
+    return po_bytes(template, {REVIEWER_HEADER: "none", REVIEW_DATE_HEADER: ""})

@@ -205,3 +205,18 @@ def test_init_starts_a_language_with_cldr_plural_forms(project_copy):
 def test_init_refuses(project_copy, code, message):
     with pytest.raises(UsageError, match=message):
         init(project_copy, code)
+
+
+def test_update_starts_catalogs_for_a_new_leaflet(project_copy):
+    for suffix in ("html", "toml"):
+        source = (project_copy.templates / f"hsg.{suffix}").read_text(encoding="utf-8")
+        (project_copy.templates / f"ivf.{suffix}").write_text(
+            source.replace('id = "hsg"', 'id = "ivf"'), encoding="utf-8")
+    proc = run_cli("update", "--root", str(project_copy.root))
+    assert proc.returncode == 0, proc.stderr
+    assert project_copy.pot_path("ivf").is_file()
+    for lang in ("ar", "zh_Hans"):
+        po = read_po(project_copy.po_path(lang, "ivf"))
+        assert po.headers["Language"] == lang and po.reviewer is None
+        assert po.catalog.num_plurals == get_plural(lang).num_plurals
+        msgfmt_ok(project_copy.po_path(lang, "ivf"))
