@@ -143,7 +143,9 @@ def check_translated(message: Message, lang=None) -> None:
     """Every message needs a translation in every plural form."""
     strings = message.string if isinstance(message.string, tuple) else (message.string,)
     if not any(strings):
-        raise CheckFailed("untranslated", "not translated yet")
+        source = " ".join((message.id if isinstance(message.id, str) else message.id[0]).split())
+        shown = source if len(source) <= 50 else source[:49] + "…"
+        raise CheckFailed("untranslated", f'not translated yet: "{shown}"')
     if not all(strings):
         raise CheckFailed("untranslated", "a plural form is not translated yet")
 
