@@ -61,6 +61,17 @@ def export_xliff(project: Project, code: str) -> bytes:
     return data.replace(b'version="1.1"', b'version="1.2"', 1)
 
 
+# XLIFF 1.2 target states that mean "translated" (agency tools set these rather than
+# approved="yes"); needs-* states and no state stay fuzzy in the PO file.
+DONE_STATES = {"translated", "final", "signed-off"}
+
+
+def _done(unit, store) -> bool:
+    states = [t.get("state") for t in unit.xmlelement.iter(store.namespaced("target"))
+              if t.getparent().tag != store.namespaced("alt-trans")]
+    return bool(states) and all(state in DONE_STATES for state in states)
+
+
 @dataclass
 class ImportResult:
     """What ``import`` changed."""
@@ -111,7 +122,7 @@ def import_xliff(project: Project, code: str, xliff: Path, dry_run: bool = False
             string = tuple(targets)
         else:
             string = str(unit.target or "")
-        fuzzy = bool(unit.target) and not unit.isapproved()
+        fuzzy = bool(unit.target) and not (unit.isapproved() or _done(unit, store))
         if string != message.string or fuzzy != message.fuzzy:
             message.string = string
             if fuzzy:

@@ -99,3 +99,20 @@ def test_garbage_is_refused(project_copy, tmp_path):
     xlf.write_bytes(b"\x00<xliff")
     with pytest.raises(CatalogError, match="not a readable XLIFF file"):
         import_xliff(project_copy, "fr", xlf)
+
+
+@pytest.mark.parametrize("state, fuzzy", [("translated", False), ("final", False),
+                                          ("needs-review-translation", True)])
+def test_agency_target_state_decides_fuzzy(project_copy, tmp_path, state, fuzzy):
+    xlf = tmp_path / "es.xlf"
+    data = export_xliff(project_copy, "es").decode()
+    root = etree.fromstring(data.encode())
+    unit = next(u for u in root.iter("{%s}trans-unit" % NS["x"])
+                if u.find("x:source", NS).text == "The short answer")
+    unit.set("approved", "no")
+    unit.find("x:target", NS).set("state", state)
+    unit.find("x:target", NS).text = "En resumen"
+    xlf.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+    import_xliff(project_copy, "es", xlf)
+    message = read_po(project_copy.po_path("es", "hsg")).catalog.get("The short answer")
+    assert message.string == "En resumen" and message.fuzzy is fuzzy
