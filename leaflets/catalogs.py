@@ -40,13 +40,6 @@ class _StrictParser(PoFileParser):
         else:
             super()._process_comment(line)
 
-    def _process_message_line(self, lineno, line, obsolete=False) -> None:
-        if line.startswith("|"):  # "#~| msgid": previous msgid of an obsolete entry
-            self._finish_current_message()
-            self._add_previous(line[1:].strip())
-        else:
-            super()._process_message_line(lineno, line, obsolete)
-
     def _add_previous(self, text: str) -> None:
         for keyword, name in (("msgctxt ", "context"), ("msgid_plural ", "plural"),
                               ("msgid ", "id")):
@@ -60,6 +53,10 @@ class _StrictParser(PoFileParser):
         self.previous[field] = self.previous.get(field, "") + unescape(text)
 
     def _process_message_line(self, lineno, line, obsolete=False) -> None:
+        if line.startswith("|"):  # "#~| msgid": previous msgid of an obsolete entry
+            self._finish_current_message()
+            self._add_previous(line[1:].strip())
+            return
         # Babel strips the quotes without looking: an unterminated string or a
         # bad escape would silently change the text that gets printed.
         quoted = line if line[:1] == '"' else line.partition(" ")[2]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -108,8 +107,3 @@ def build_pseudo(project: Project, out: Path, codes: list[str] | None = None,
         result = build(temp, BuildOptions(langs=tuple(codes), out=Path(out)),
                        renderer or Renderer(project.templates))
     return result
-
-
-def clean(out: Path) -> None:
-    """Remove a pseudo-locale output folder."""
-    shutil.rmtree(out, ignore_errors=True)

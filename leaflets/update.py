@@ -40,11 +40,6 @@ class CatalogUpdate:
         return f"{self.shown_as}: {', '.join(parts)}"
 
 
-def catalog_languages(project: Project) -> list[str]:
-    """Languages with catalogs, without the source language."""
-    return [lang for lang in project.languages() if lang != SOURCE_LANG]
-
-
 def plan_updates(project: Project, langs: list[str] | None = None) -> list[CatalogUpdate]:
     """Read every catalog (any malformed one stops here) and compute its updated bytes."""
     langs = [lang for lang in project.select_languages(langs) if lang != SOURCE_LANG]
@@ -52,8 +47,10 @@ def plan_updates(project: Project, langs: list[str] | None = None) -> list[Catal
                  for domain in sorted(domain_templates(project))}
     updates = []
     for lang in langs:
-        for domain, template in templates.items():
+        for domain in templates:
             path = project.po_path(lang, domain)
+            # a copy each time: Babel puts the template's own Message objects into the catalog
+            template = copy.deepcopy(templates[domain])
             if path.is_file():
                 updates.append(update_catalog(read_po(path, project.rel(path)), path, template))
             else:  # a new leaflet: start its catalog in every language

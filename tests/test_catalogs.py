@@ -150,3 +150,12 @@ def test_po_bytes_keeps_header_order_and_crlf(tmp_path):
     data = po_bytes(po.catalog, headers=po.headers, newline=po.newline)
     assert data.startswith(b'msgid ""\r\nmsgstr ""\r\n"Language: fr\\n"\r\n"X-Generator: Weblate')
     assert b"\n" not in data.replace(b"\r\n", b"")
+
+
+def test_obsolete_entry_with_previous_msgid_is_read(tmp_path):
+    path = tmp_path / "fr.po"
+    path.write_text('msgid ""\nmsgstr ""\n"Language: fr\\n"\n\n#, fuzzy\n#~| msgid "Old"\n'
+                    '#~ msgid "Gone"\n#~ msgstr "Parti"\n', encoding="utf-8")
+    po = read_po(path)
+    (message,) = po.catalog.obsolete.values()
+    assert message.string == "Parti" and message.previous_id == ["Old"]
