@@ -169,14 +169,12 @@ def check_unchanged(message: Message, lang=None) -> None:
 def check_whitespace(message: Message, lang=None) -> None:
     """Leading and trailing whitespace must match the source's."""
     for source, translation in _pairs(message):
-        for side, strip in (("leading", str.lstrip), ("trailing", str.rstrip)):
-            ws_source = source[: len(source) - len(strip(source))] if side == "leading" else \
-                source[len(strip(source)):]
-            ws_trans = translation[: len(translation) - len(strip(translation))] \
-                if side == "leading" else translation[len(strip(translation)):]
-            if ws_source != ws_trans:
-                raise CheckFailed("whitespace", f"{side} whitespace {ws_trans!r} differs from the "
-                                  f"source's {ws_source!r}")
+        for side, pattern in (("leading", r"^\s*"), ("trailing", r"\s*$")):
+            wanted = re.search(pattern, source).group(0)
+            found = re.search(pattern, translation).group(0)
+            if wanted != found:
+                raise CheckFailed("whitespace", f"{side} whitespace {found!r} differs from the "
+                                  f"source's {wanted!r}")
 
 
 def check_end_punctuation(message: Message, lang=None) -> None:
@@ -186,7 +184,7 @@ def check_end_punctuation(message: Message, lang=None) -> None:
         end_source = _TAG.sub("", source).rstrip()[-1:]
         end_trans = _TAG.sub("", translation).rstrip()[-1:]
         wanted = marks.get(end_source)
-        if wanted and end_trans != wanted and not (wanted == "." and end_trans in "!"):
+        if wanted and end_trans != wanted and not (wanted == "." and end_trans == "!"):
             raise CheckFailed("end-punctuation", f"source ends with {end_source!r}; the "
                               f"translation should end with {wanted!r}, not {end_trans!r}")
         if not wanted and end_trans in _ALL_END_MARKS and end_source not in _ALL_END_MARKS:
