@@ -23,6 +23,8 @@ class CheckFailed(ValueError):
 
 _PRINTF = re.compile(r"%(?:\((\w+)\))?[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa%]")
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+# str.format fields such as {name} or {0:>3}, but not Jinja's {{ }} or {% %}
+_BRACE = re.compile(r"(?<![{%#])\{[A-Za-z_0-9][\w.\[\]]*(?:![rsa])?(?::[^{}]*)?\}(?!\})")
 
 
 class _Tags(HTMLParser):
@@ -49,8 +51,10 @@ def markup(text: str) -> Counter:
 
 
 def placeholders(text: str) -> Counter:
-    """The multiset of printf-style placeholders in ``text`` (``%%`` excluded)."""
-    return Counter(m.group(0) for m in _PRINTF.finditer(text) if m.group(0) != "%%")
+    """The multiset of printf-style (``%(name)s``, not ``%%``) and ``{name}`` placeholders."""
+    found = Counter(m.group(0) for m in _PRINTF.finditer(text) if m.group(0) != "%%")
+    found.update(m.group(0) for m in _BRACE.finditer(_JINJA.sub(" ", text)))
+    return found
 
 
 def _pairs(message: Message):
@@ -118,7 +122,7 @@ _ALL_END_MARKS = set("".join(v for marks in END_PUNCTUATION.values() for v in ma
 
 def _text(markup_text: str) -> str:
     """The text a reader sees: tags and placeholders removed."""
-    return _PRINTF.sub(" ", _TAG.sub(" ", markup_text))
+    return _BRACE.sub(" ", _PRINTF.sub(" ", _TAG.sub(" ", markup_text)))
 
 
 def numbers(text: str) -> Counter:

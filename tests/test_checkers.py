@@ -134,3 +134,25 @@ def test_warning_can_be_silenced_by_flag_but_errors_cannot():
     assert check_message(message, language("fr"), "x.po") == []
     message = Message("1 in 6", "1 sur 7", flags=["ignore-numbers"])
     assert [f.check for f in check_message(message, language("fr"), "x.po")] == ["numbers"]
+
+
+@pytest.mark.parametrize("source, translation, bad", [
+    ("Call {phone} today", "Appelez le {phone} aujourd'hui", False),
+    ("Call {phone} today", "Appelez le {telephone} aujourd'hui", True),
+    ("Call {phone} today", "Appelez aujourd'hui", True),
+    ("{0} of {1}", "{0} sur {1}", False),
+    ("Dose: {dose:.1f} mg", "Dose : {dose} mg", True),
+    ("Page %(page)s", "{{ page }} %(page)s", False),  # Jinja code is template-code's business
+])
+def test_brace_placeholders_must_match(source, translation, bad):
+    from leaflets.checkers import check_placeholders as check
+    try:
+        check(Message(source, translation))
+    except CheckFailed as exc:
+        assert bad and exc.check == "placeholders"
+    else:
+        assert not bad
+
+
+def test_brace_placeholder_numbers_are_not_numbers():
+    assert numbers("{0} of {1}: 5 mg") == numbers("5 mg")
