@@ -12,7 +12,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from .build import BuildOptions, BuildResult, build
+from .build import BuildOptions, BuildResult, build, build_time
 from .catalogs import REVIEWER_HEADER, po_bytes
 from .extract import domain_templates, template_catalog
 from .files import atomic_write
@@ -105,5 +105,5 @@ def build_pseudo(project: Project, out: Path, codes: list[str] | None = None,
                 # a copy beside the PDFs, to read what was built
                 atomic_write(Path(out) / code / f"{domain}.po", data)
         result = build(temp, BuildOptions(langs=tuple(codes), out=Path(out)),
-                       renderer or Renderer(project.templates))
+                       renderer or Renderer(project.templates), created=build_time(project.root))
     return result

@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 from conftest import pdftotext, run_cli
 
+from pypdf import PdfReader
+
+from leaflets.build import build_time
 from leaflets.checkers import SAFETY_CHECKS
 from leaflets.pseudo import RLO, accented, build_pseudo, pseudo_catalog, right_to_left
 from leaflets.status import status
@@ -45,6 +48,8 @@ def test_pseudo_builds_like_a_language_but_is_no_translation(project, renderer, 
     text = pdftotext(tmp_path / "en_XA" / "hsg.pdf")
     assert "Ƞǿ ḗṽīḓḗƞƈḗ".lower() in text.lower() or "ƞǿ ḗṽīḓḗƞƈḗ" in text
     assert (tmp_path / "ar_XB" / "hsg.pdf").stat().st_size > 10000
+    created = PdfReader(tmp_path / "ar_XB" / "hsg.pdf").metadata.creation_date
+    assert created == build_time(project.root)  # the project's one clock, not the temp folder's
     # nothing was added to the project: status and release builds never see them
     assert not list(project.locales.glob("*_X[AB]"))
     assert {row.lang for row in status(project)}.isdisjoint({"en_XA", "ar_XB"})
