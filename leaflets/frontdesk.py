@@ -79,6 +79,7 @@ class Card:
     """One language of one leaflet: its standard edition first, then its variants."""
 
     leaflet: str
+    leaflet_title: str  # in the source language
     language: Language
     editions: list[Edition]
 
@@ -90,8 +91,10 @@ class Card:
     def search(self) -> str:
         """Everything a search may match, in every script, NFC like the JavaScript query."""
         lang = self.language
-        words = [lang.name, lang.english_name, lang.code, lang.tag, self.leaflet]
-        words += [e.title for e in self.editions] + [e.label for e in self.editions]
+        words = [lang.name, lang.english_name, lang.code, lang.tag, self.leaflet,
+                 self.leaflet_title]
+        words += [e.title for e in self.editions]
+        words += [e.label for e in self.editions if e.variant != STANDARD]
         return unicodedata.normalize("NFC", " ".join(dict.fromkeys(words)))
 
 
@@ -192,21 +195,23 @@ def page_files(leaflets: list[Leaflet], entries: list[dict], pdfs: dict[str, byt
 
 def _sections(leaflets: dict[str, Leaflet],
               editions: dict[tuple[str, str], list[Edition]]) -> list[Section]:
-    cards: dict[str, list[Card]] = {}
+    by_leaflet: dict[str, dict[str, list[Edition]]] = {}
     for (leaflet_id, lang), found in editions.items():
         found.sort(key=lambda e: (e.variant != STANDARD, e.variant, e.path))
-        cards.setdefault(leaflet_id, []).append(Card(leaflet_id, language(lang), found))
+        by_leaflet.setdefault(leaflet_id, {})[lang] = found
     sections = []
-    for leaflet_id, leaflet_cards in sorted(cards.items()):
+    for leaflet_id, langs in sorted(by_leaflet.items()):
+        source = langs.get(SOURCE_LANG)
+        title = (source[0].title if source else "") or leaflet_id
+        # every card also matches the leaflet's English title: staff may search by topic
+        cards = [Card(leaflet_id, title, language(lang), found) for lang, found in langs.items()]
         # staff look a language up by its English name; the native name sits beside it
-        leaflet_cards.sort(key=lambda c: (c.language.english_name.casefold(), c.language.code))
-        source = next((c for c in leaflet_cards if c.language.code == SOURCE_LANG), None)
+        cards.sort(key=lambda c: (c.language.english_name.casefold(), c.language.code))
         leaflet = leaflets.get(leaflet_id)
         sections.append(Section(
-            id=leaflet_id, code=leaflet.code if leaflet else leaflet_id,
-            title=(source.main.title if source else "") or leaflet_id,
-            review=format_date(leaflet.review, "MMMM y", locale=UI_LOCALE) if leaflet else None,
-            review_iso=leaflet.review.isoformat() if leaflet else None, cards=leaflet_cards))
+            id=leaflet_id, code=leaflet.code if leaflet else leaflet_id, title=title,
+            review=format_date(leaflet.review, "d MMMM y", locale=UI_LOCALE) if leaflet else None,
+            review_iso=leaflet.review.isoformat() if leaflet else None, cards=cards))
     return sections
 
 
