@@ -11,7 +11,7 @@ from conftest import ROOT, normalize, pdftotext
 
 from leaflets.catalogs import read_po
 from leaflets.extract import domain_messages
-from leaflets.html import _date
+from leaflets.html import _date, month_year
 from leaflets.locales import SOURCE_LANG, language
 from leaflets.project import Project
 
@@ -36,7 +36,7 @@ def expected_texts(lang: str, pages: int) -> list[str]:
     lang_info = language(lang)
     values = {"page": "1", "pages": str(pages), "version": LEAFLET.version,
               "published": _date(LEAFLET.published, lang_info),
-              "review": _date(LEAFLET.review, lang_info, "LLLL y")}
+              "review": month_year(LEAFLET.review, lang_info)}
     texts = []
     for domain in ("common", LEAFLET.domain):
         if lang == SOURCE_LANG:
