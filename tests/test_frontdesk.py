@@ -392,3 +392,31 @@ def test_screenshot_renders(page, tmp_path):
     shot = Image.open(io.BytesIO(page.screenshot(full_page=True)))
     assert shot.width == 1100 and shot.height > 600
     assert len(shot.convert("L").getcolors(256)) > 16  # text and thumbnails, not a blank page
+
+
+def test_text_contrast_meets_wcag_aa(page):
+    """Every piece of text on the page against its own background: 4.5:1 or better."""
+    ratios = page.evaluate("""() => {
+        const rgb = c => c.match(/[\\d.]+/g).map(Number);
+        const lum = ([r, g, b]) => [r, g, b].map(v => v / 255)
+            .map(v => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)
+            .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+        const background = el => {
+            for (; el; el = el.parentElement) {
+                const c = rgb(getComputedStyle(el).backgroundColor);
+                if (c.length < 4 || c[3] > 0) return c;
+            }
+            return [255, 255, 255];
+        };
+        const found = [];
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        while (walker.nextNode()) {
+            const el = walker.currentNode.parentElement;
+            if (!walker.currentNode.textContent.trim() || !el.offsetParent) continue;
+            const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(background(el))];
+            found.push([el.className || el.tagName, (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)]);
+        }
+        return found;
+    }""")
+    assert len(ratios) > 40
+    assert [(where, round(ratio, 2)) for where, ratio in ratios if ratio < 4.5] == []
