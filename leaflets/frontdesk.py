@@ -88,6 +88,15 @@ class Card:
         return self.editions[0]
 
     @property
+    def english_name(self) -> str:
+        """The English name, fit for brackets: "Chinese, Simplified" (CLDR: "… (Simplified)")."""
+        name = self.language.english_name
+        if name.endswith(")") and " (" in name:
+            base, _, detail = name[:-1].partition(" (")
+            name = f"{base}, {detail}"
+        return name
+
+    @property
     def search(self) -> str:
         """Everything a search may match, in every script, NFC like the JavaScript query."""
         lang = self.language
@@ -231,7 +240,7 @@ def template_dir(project: Project) -> Path:
 
 
 def write_frontdesk(project: Project, out: Path) -> Path | None:
-    """Write the page for the PDFs manifest.json lists in ``out`` and add its files to the manifest."""
+    """Write the page for the PDFs that ``out/manifest.json`` lists, and list the page there."""
     out = Path(out)
     entries = read_manifest(out)
     pdf_entries, pdfs = [], {}
