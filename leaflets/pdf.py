@@ -12,6 +12,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
+from . import textlayer
 from .errors import RenderError
 
 STYLESHEET = "leaflet.css"
@@ -65,6 +66,7 @@ class Renderer:
     """Long-lived WeasyPrint state: fonts and parsed stylesheets are reused across documents."""
 
     def __init__(self, templates_dir: Path, extra_roots: tuple[Path, ...] = ()):
+        textlayer.install()  # exact text for Arabic and Devanagari (WeasyPrint #2841)
         self.templates_dir = Path(templates_dir).resolve()
         self.roots = [self.templates_dir, *extra_roots]
         self.font_config = FontConfiguration()
