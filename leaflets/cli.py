@@ -15,7 +15,8 @@ from .project import Project
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DEFAULT_OUT = "dist"
-PSEUDO_OUT = "dist-pseudo"  # apart from dist/, so no release ever picks a pseudo-locale up
+# Translators' files stay apart from dist/, so no release ever ships them.
+PSEUDO_OUT, PROOF_OUT, XLIFF_OUT = "dist-pseudo", "dist-proof", "dist-xliff"
 
 
 def parser() -> argparse.ArgumentParser:
@@ -79,14 +80,14 @@ def parser() -> argparse.ArgumentParser:
                     "by side, problems highlighted, with each message's file:line")
     r.add_argument("lang", metavar="LANG")
     r.add_argument("--out", type=Path, default=None,
-                   help=f"PDF to write (default: {DEFAULT_OUT}/proof/LANG.pdf)")
+                   help=f"PDF to write (default: {PROOF_OUT}/LANG.pdf)")
     r.set_defaults(handler=cmd_proof)
 
     x = add_command(commands, "export", "export a language's catalogs to one XLIFF 1.2 file "
                     "for a translation agency")
     x.add_argument("lang", metavar="LANG")
     x.add_argument("--out", type=Path, default=None,
-                   help=f"XLIFF file to write (default: {DEFAULT_OUT}/xliff/LANG.xlf)")
+                   help=f"XLIFF file to write (default: {XLIFF_OUT}/LANG.xlf)")
     x.set_defaults(handler=cmd_export)
 
     m = add_command(commands, "import", "copy the translations of an XLIFF file back into "
@@ -238,7 +239,7 @@ def cmd_proof(project: Project, args: argparse.Namespace) -> int:
     from .locales import normalize_code
     from .proof import write_proof
 
-    out = args.out or Path(DEFAULT_OUT) / "proof" / f"{normalize_code(args.lang)}.pdf"
+    out = args.out or Path(PROOF_OUT) / f"{normalize_code(args.lang)}.pdf"
     write_proof(project, args.lang, out)
     if not args.quiet:
         print(out)
@@ -251,7 +252,7 @@ def cmd_export(project: Project, args: argparse.Namespace) -> int:
     from .locales import normalize_code
     from .xliff import export_xliff
 
-    out = args.out or Path(DEFAULT_OUT) / "xliff" / f"{normalize_code(args.lang)}.xlf"
+    out = args.out or Path(XLIFF_OUT) / f"{normalize_code(args.lang)}.xlf"
     atomic_write(out, export_xliff(project, args.lang))
     if not args.quiet:
         print(out)
