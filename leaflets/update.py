@@ -94,19 +94,40 @@ def update_catalog(po: PoFile, path: Path, template: Catalog) -> CatalogUpdate:
     if headers is not None and "POT-Creation-Date" in headers:
         headers["POT-Creation-Date"] = format_datetime(template.creation_date,
                                                        "yyyy-MM-dd HH:mmZ", locale="en")
-    new = po_bytes(catalog, headers=headers, newline=po.newline)
+    new = po_bytes(catalog, headers=headers).decode("utf-8")
     # Compare as Babel would write both, so a file saved by another editor is
     # only rewritten when its content changes, not for wrapping alone.
-    unchanged = new == po_bytes(old, headers=dict(po.headers) if po.headers else None,
-                                newline=po.newline)
+    before_text = po_bytes(old, headers=dict(po.headers) if po.headers else None).decode("utf-8")
+    unchanged = new == before_text
+    new = keep_original_entries(new, before_text, path.read_bytes().decode("utf-8-sig"))
     after = {_key(m): m for m in catalog if m.id}
     return CatalogUpdate(
-        path=path, shown_as=po.path, data=new, changed=not unchanged,
+        path=path, shown_as=po.path, data=new.replace("\n", po.newline).encode("utf-8"),
+        changed=not unchanged,
         added=[k[0] for k, m in after.items() if k not in before and not m.string
                and k not in restored],
         fuzzy=[k[0] for k, m in after.items() if k not in before and m.fuzzy and m.previous_id],
         obsoleted=[k[0] for k in before if k not in after],
         restored=[k[0] for k in restored])
+
+
+def keep_original_entries(new: str, before: str, original: str) -> str:
+    """``new`` with every entry that did not change written exactly as ``original`` had it.
+
+    ``before`` is ``original`` as Babel writes it; where its entries line up one to one
+    with the file's, an entry Babel would write the same way before and after the
+    update keeps the file's own wrapping (Poedit's, Weblate's), so ``git diff`` shows
+    only the entries that really changed.
+    """
+    original = original.replace("\r\n", "\n")
+    raw = original.strip("\n").split("\n\n")
+    babel = before.strip("\n").split("\n\n")
+    if len(raw) != len(babel):
+        return new  # unusual spacing in the file: write it all as Babel does
+    as_written = dict(zip(babel, raw))
+    ending = "\n" * max(1, len(original) - len(original.rstrip("\n")))
+    return "\n\n".join(as_written.get(block, block)
+                         for block in new.strip("\n").split("\n\n")) + ending
 
 
 def _key(message: Message) -> tuple[str, str | None]:

@@ -220,3 +220,17 @@ def test_update_starts_catalogs_for_a_new_leaflet(project_copy):
         assert po.headers["Language"] == lang and po.reviewer is None
         assert po.catalog.num_plurals == get_plural(lang).num_plurals
         msgfmt_ok(project_copy.po_path(lang, "ivf"))
+
+
+def test_update_diff_shows_only_real_changes(project_copy, poedit, weblate):
+    update(project_copy, ["fr", "pl"])
+    fr = poedit.read_bytes().decode("utf-8")
+    # an entry that did not change keeps Poedit's own wrapping (one 80-column line)
+    assert ('\r\nmsgstr ""\r\n"Version %(version)s, publiée le %(published)s. Prochaine '
+            'révision : %(review)s."\r\n') in fr
+    pl = weblate.read_text(encoding="utf-8")
+    # Weblate's header is kept line for line although Babel would wrap it
+    assert ('"Language-Team: Polish <https://weblate.example.org/projects/leaflets/common/pl/>'
+            '\\n"\n') in pl
+    original = (FIXTURES / "weblate_pl_common.po").read_text(encoding="utf-8")
+    assert pl.startswith(original[:original.index("#. Page number")])
