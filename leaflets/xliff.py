@@ -19,6 +19,7 @@ from .extract import domain_templates
 from .files import atomic_write
 from .locales import SOURCE_LANG, language
 from .project import Project
+from .update import keep_original_entries
 
 XLIFF_11 = b"urn:oasis:names:tc:xliff:document:1.1"
 XLIFF_12 = b"urn:oasis:names:tc:xliff:document:1.2"
@@ -92,6 +93,8 @@ def import_xliff(project: Project, code: str, xliff: Path, dry_run: bool = False
         raise CatalogError(f"not a readable XLIFF file: {exc}", where) from None
     lang = language(code)
     catalogs = _catalogs(project, code)
+    before = {domain: po_bytes(po.catalog, headers=po.headers or None).decode("utf-8")
+              for domain, (_, po) in catalogs.items()}
     changed: dict[str, int] = {}
     for unit in store.units:
         if unit.isheader() or not unit.source:
@@ -132,8 +135,13 @@ def import_xliff(project: Project, code: str, xliff: Path, dry_run: bool = False
                 message.previous_id = []
             changed[po.path] = changed.get(po.path, 0) + 1
     if not dry_run:
-        updates = {path: po_bytes(po.catalog, headers=po.headers or None, newline=po.newline)
-                   for path, po in catalogs.values() if po.path in changed}
+        updates = {}
+        for domain, (path, po) in catalogs.items():
+            if po.path in changed:
+                text = po_bytes(po.catalog, headers=po.headers or None).decode("utf-8")
+                text = keep_original_entries(text, before[domain],
+                                             path.read_bytes().decode("utf-8-sig"))
+                updates[path] = text.replace("\n", po.newline).encode("utf-8")
         for path, data in updates.items():
             atomic_write(path, data)
     return ImportResult(changed)

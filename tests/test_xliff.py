@@ -116,3 +116,15 @@ def test_agency_target_state_decides_fuzzy(project_copy, tmp_path, state, fuzzy)
     import_xliff(project_copy, "es", xlf)
     message = read_po(project_copy.po_path("es", "hsg")).catalog.get("The short answer")
     assert message.string == "En resumen" and message.fuzzy is fuzzy
+
+
+def test_import_changes_only_the_translated_entries(project_copy, tmp_path):
+    path = project_copy.po_path("pl", "common")
+    shutil.copy(FIXTURES / "weblate_pl_common.po", path)
+    xlf = tmp_path / "pl.xlf"
+    xlf.write_text(export_xliff(project_copy, "pl").decode().replace(
+        "Wstępne tłumaczenie.</target>", "Tłumaczenie robocze.</target>"), encoding="utf-8")
+    import_xliff(project_copy, "pl", xlf)
+    original = (FIXTURES / "weblate_pl_common.po").read_text(encoding="utf-8")
+    assert path.read_text(encoding="utf-8") == original.replace("Wstępne tłumaczenie.",
+                                                                "Tłumaczenie robocze.")
