@@ -17,6 +17,7 @@ from .checkers import SAFETY_CHECKS, CheckFailed
 from .errors import LeafletError, Problem, RenderError, UsageError
 from .extract import domain_messages, leaflet_domains
 from .files import atomic_write
+from .frontdesk import write_frontdesk
 from .html import PAPER_SIZES, PageOptions, render_html
 from .locales import SOURCE_LANG, language
 from .manifest import ManifestEntry, entry_for, write_manifest
@@ -91,13 +92,14 @@ class BuildResult:
         return [outcome.entry for outcome in self.outcomes if outcome.entry]
 
 
-def build(project: Project, options: BuildOptions, renderer: Renderer | None = None) -> BuildResult:
+def build(project: Project, options: BuildOptions, renderer: Renderer | None = None,
+          created: dt.datetime | None = None) -> BuildResult:
     """Build PDFs for the selected leaflets and languages; nothing is written if inputs are broken."""
     jobs = plan_jobs(project, options)
     catalogs = load_catalogs(project, jobs)
     outcomes = [check_job(project, job, catalogs) for job in jobs]
     renderer = renderer or Renderer(project.templates)
-    created = build_time(project.root)
+    created = created or build_time(project.root)  # pseudo-locales pass the real project's
     rendered = {}
     for outcome in outcomes:
         if outcome.unsafe or (outcome.incomplete and not options.allow_incomplete):
@@ -113,6 +115,7 @@ def build(project: Project, options: BuildOptions, renderer: Renderer | None = N
                                       options)
     entries = [outcome.entry for outcome in outcomes if outcome.entry]
     manifest = write_manifest(options.out, entries) if entries else None
+    write_frontdesk(project, options.out)  # index.html for the staff who hand leaflets out
     return BuildResult(outcomes, manifest)
 
 
