@@ -67,13 +67,18 @@ def _targets():
 
 def check_compatible():
     """Raise RuntimeError unless WeasyPrint has the version and code patched here."""
+    check_functions('leaflets.textlayer', _targets(), EXPECTED_VERSION, '#2841')
+
+
+def check_functions(patch, targets, version, issue):
+    """Raise RuntimeError unless WeasyPrint is ``version`` with the ``targets`` as known."""
     import weasyprint
-    if weasyprint.__version__ != EXPECTED_VERSION:
+    if weasyprint.__version__ != version:
         raise RuntimeError(
-            f'leaflets.textlayer is written for WeasyPrint {EXPECTED_VERSION}, found '
-            f'{weasyprint.__version__}: check upstream issue #2841, then update or '
+            f'{patch} is written for WeasyPrint {version}, found '
+            f'{weasyprint.__version__}: check upstream issue {issue}, then update or '
             'drop this patch')
-    for owner, attribute, parameters, statements in _targets():
+    for owner, attribute, parameters, statements in targets:
         function = getattr(owner, attribute, None)
         function = getattr(function, '__wrapped__', function)  # once installed
         try:
@@ -81,11 +86,11 @@ def check_compatible():
             source = inspect.getsource(function)
         except (TypeError, ValueError, OSError) as exception:
             raise RuntimeError(
-                f'leaflets.textlayer cannot read WeasyPrint {attribute}') from exception
+                f'{patch} cannot read WeasyPrint {attribute}') from exception
         missing = [line for line in statements if line not in source]
         if found != parameters or missing:
             raise RuntimeError(
-                f'leaflets.textlayer does not know this WeasyPrint {attribute}: '
+                f'{patch} does not know this WeasyPrint {attribute}: '
                 f'parameters {found} instead of {parameters}, missing code {missing}')
 
 
@@ -161,7 +166,7 @@ def _parse(operators, log, font_before):
     """Return the events of a line's operators, or None if they are not as expected.
 
     Events: (Tm, bytes, values), (Tf, bytes, name), (Ts, bytes, rise),
-    (g, index in ``log``, None) and (n, bytes, value) for TJ items.
+    (g, index in ``log``, None), (n, bytes, value) and (e, b'<>', None) for TJ items.
     """
     fonts = {font.hash: font for font, _, _ in log}
     events, index = [], 0
@@ -180,9 +185,13 @@ def _parse(operators, log, font_before):
             if font is None:
                 return None
             size = 2 if font.bitmap else 4
-            for hexa, number in _TOKEN.findall(operator[1:-4]):
+            for match in _TOKEN.finditer(operator[1:-4]):
+                hexa, number = match.groups(b'')
                 if number:
                     events.append(('n', number, float(number)))
+                elif not hexa:
+                    # Kept as drawn: PDFium places '[<>292<...>]' and '[292<...>]' apart.
+                    events.append(('e', b'<>', None))
                 for i in range(0, len(hexa), size):
                     if index >= len(log) or log[index][0] is not font or (
                             int(hexa[i:i + size], 16) != log[index][1]):
@@ -244,7 +253,7 @@ def _merge_marks(events, entries):
     negative offset wider than half a space as a word break ("कै से"). Drawing
     [base', mark'] where base' is base narrowed by p and mark' is q wide puts
     every glyph at the same place without offsets. Returns {log index: width}
-    and removes the folded offsets from ``events``.
+    and replaces the folded offsets in ``events`` by what rounding left.
     """
     widths = {}
 
@@ -257,32 +266,37 @@ def _merge_marks(events, entries):
             i += 1
             continue
         j = i + 1
-        while j < len(events) and events[j][0] == 'n':
+        while j < len(events) and events[j][0] in ('n', 'e'):
             j += 1
         k = j + 1
-        while k < len(events) and events[k][0] == 'n':
+        while k < len(events) and events[k][0] in ('n', 'e'):
             k += 1
         if j >= len(events) or events[j][0] != 'g' or (j == i + 1 and k == j + 1):
             i = j
             continue  # no glyph next, or no offset around it
         base, mark = events[i][1], events[j][1]
-        before = sum(event[2] for event in events[i + 1:j])
-        after = sum(event[2] for event in events[j + 1:k])
+        before = sum(event[2] for event in events[i + 1:j] if event[0] == 'n')
+        after = sum(event[2] for event in events[j + 1:k] if event[0] == 'n')
         base_width = widths.get(base, _width(entries[base]))
         if (entries[base][0] is not entries[mark][0] or rtl(entries[base][2]) or
                 rtl(entries[mark][2]) or widths.get(mark, _width(entries[mark])) or
                 not 0 <= base_width - before or after > 0 or before == after == 0):
             i = j
             continue
-        widths[base], widths[mark] = base_width - before, -after
+        # Widths stay integers (PDFium reads W as integers): what rounding
+        # leaves goes back as offsets under a unit, too small for a word gap.
+        widths[base], widths[mark] = round(base_width - before), round(-after)
+        rests = [
+            rest if abs(rest) > 1e-9 else 0
+            for rest in (widths[base] - (base_width - before), widths[mark] + after)]
         if not entries[mark][2] and len(entries[base][2]) > 1:
             # poppler splits words at a glyph with an advance and no text:
             # the mark takes the last character, the text in order is the same.
             text = entries[base][2]
             entries[base] = (*entries[base][:2], text[:-1])
             entries[mark] = (*entries[mark][:2], text[-1])
-        del events[j + 1:k]
-        del events[i + 1:j]
+        events[j + 1:k] = [('n', _number(rests[1]), rests[1])] if rests[1] else []
+        events[i + 1:j] = [('n', _number(rests[0]), rests[0])] if rests[0] else []
         i += 1
     return widths
 
@@ -351,9 +365,8 @@ def _logical_segments(events, log, runs, widths, font_before):
 
 def _number(value):
     """Return ``value`` as a PDF real, precise enough to keep glyphs in place."""
-    if float(value).is_integer():
-        return b'%d' % value
-    return (b'%.10f' % value).rstrip(b'0')
+    text = (b'%.10f' % value).rstrip(b'0').rstrip(b'.')
+    return b'0' if text in (b'', b'-', b'-0') else text
 
 
 def _serialize(segments, log, codes, font_after):
@@ -381,6 +394,8 @@ def _serialize(segments, log, codes, font_after):
             elif kind == 'n':
                 # numbers need a separator only between themselves
                 items.append(b' ' + value if items and items[-1][-1:] != b'>' else value)
+            elif kind == 'e':
+                items.append(value)
             else:
                 font_object = log[value][0]
                 if kind == 'g':
@@ -390,7 +405,7 @@ def _serialize(segments, log, codes, font_after):
                     code = _hex(font_object, blank)
                 if code is None:
                     continue
-                if items and items[-1].endswith(b'>'):
+                if items and items[-1].endswith(b'>') and items[-1] != b'<>':
                     items[-1] = items[-1][:-1] + code + b'>'
                 else:
                     items.append(b'<' + code + b'>')
