@@ -12,10 +12,12 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
-from . import textlayer
+from . import tagging, textlayer
 from .errors import RenderError
 
 STYLESHEET = "leaflet.css"
+# Tagged PDF (structure tree, /Lang, title shown, XMP pdfuaid): screen readers and reflow.
+PDF_VARIANT = "pdf/ua-1"
 LOG = logging.getLogger(__name__)
 
 
@@ -65,8 +67,11 @@ class RenderedPdf:
 class Renderer:
     """Long-lived WeasyPrint state: fonts and parsed stylesheets are reused across documents."""
 
-    def __init__(self, templates_dir: Path, extra_roots: tuple[Path, ...] = ()):
+    def __init__(self, templates_dir: Path, extra_roots: tuple[Path, ...] = (),
+                 pdf_variant: str | None = PDF_VARIANT):
         textlayer.install()  # exact text for Arabic and Devanagari (WeasyPrint #2841)
+        tagging.install()  # page headers and footers as artifacts (WeasyPrint #1836)
+        self.pdf_variant = pdf_variant
         self.templates_dir = Path(templates_dir).resolve()
         self.roots = [self.templates_dir, *extra_roots]
         self.font_config = FontConfiguration()
@@ -85,13 +90,15 @@ class Renderer:
         logger = logging.getLogger("weasyprint")
         logger.addHandler(capture)
         try:
+            # The variant is needed twice: layout keeps what tags need, write_pdf tags.
             document = HTML(string=html, base_url=self.base_url, url_fetcher=fetcher).render(
-                font_config=self.font_config, stylesheets=self.stylesheets)
+                font_config=self.font_config, stylesheets=self.stylesheets,
+                pdf_variant=self.pdf_variant)
             pages = len(document.pages)
             if pages > max_pages:
                 raise RenderError(f"{name}: {pages} pages, more than the limit of {max_pages}; "
                                   "shorten the text or raise max_pages in the leaflet's .toml")
-            data = document.write_pdf(**(metadata or {}))
+            data = document.write_pdf(pdf_variant=self.pdf_variant, **(metadata or {}))
         finally:
             logger.removeHandler(capture)
         if fetcher.refused:
@@ -109,6 +116,9 @@ class Renderer:
             if ".notdef" in message or "unsupported by fonts" in message:
                 raise RenderError(f"{name}: {message}; install a font for this script "
                                   "or fix the character in the catalog")
+            if "has no required alt description" in message:
+                raise RenderError(f"{name}: {message}; give every <img> a non-empty alt text, "
+                                  "translated like the rest of the leaflet (PDF/UA)")
             if record.levelno >= logging.ERROR:
                 raise RenderError(f"{name}: WeasyPrint: {message}")
             LOG.warning("%s: WeasyPrint: %s", name, message)
