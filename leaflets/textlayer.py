@@ -2,20 +2,20 @@
 
 WeasyPrint gives each glyph id the ToUnicode text of its *first* use, so a glyph
 reused in another cluster (Devanagari vowel signs and conjuncts, Arabic
-ligatures with vowel marks) extracts as the wrong text. Here every (glyph, text,
-width) triple gets its own CID: the first pair keeps the glyph id, any other gets
-an alias CID above the font's glyph count, drawn with the same glyph
-(CIDToGIDMap), and mapped to its own text (ToUnicode). Codes stay in Identity-H
-because pypdf ignores embedded Encoding CMaps.
+ligatures with vowel marks) extracts as the wrong text. Here every (glyph, text)
+pair gets its own CID: the first pair keeps the glyph id, any other gets an
+alias CID above the font's glyph count, drawn with the same glyph (CIDToGIDMap)
+and the same width (W), and mapped to its own text (ToUnicode). Codes stay in
+Identity-H because pypdf ignores embedded Encoding CMaps.
 
 Each line WeasyPrint draws is then rewritten so that poppler (pdftotext) and
 pypdf both read it in logical order, with the same glyphs painted at the same
 places (pages render pixel-identical; font files and marked content untouched):
-- marks placed with TJ offsets ([base +p mark -q]) get the offsets folded into
-  alias widths, as pypdf reads such offsets as word gaps (_merge_marks);
+- the offsets placing marks ([base +p mark -q]) are split into offsets too small
+  for pypdf to read as word gaps (_split_mark_offsets);
 - right-to-left lines are drawn run by run in logical order (_logical_segments);
 - in right-to-left runs each glyph carries one character, the others going to
-  blank glyphs (the space glyph with no width), and neutral characters get a
+  blank glyphs (the font's zero-width glyph, no outline), and neutral characters get a
   right-to-left mark, for poppler's bidi reordering (_spread_rtl_clusters).
 The bidi marks added (U+061C, U+200F) are invisible format characters.
 """
@@ -32,6 +32,8 @@ _installed = False
 ALM = '\u061c'  # ARABIC LETTER MARK: a bidi control, strong right-to-left
 RLM = '\u200f'  # RIGHT-TO-LEFT MARK: the same, for poppler
 NEUTRALS = {'WS', 'CS', 'ES', 'ET', 'ON'}  # bidi classes
+BLANKS = (0x200C, 0x200D, 0x200B, 0x2060, 0xFEFF)  # zero-width characters
+MARK_OFFSET = 50  # 1/1000 em: pypdf sees a word gap from about half a space
 
 
 def _targets():
@@ -204,7 +206,7 @@ def _parse(operators, log, font_before):
 
 
 def _recode(stream, start, log, runs, font_before):
-    """Rewrite the line drawn since ``start``: glyph codes, mark widths, run order."""
+    """Rewrite the line drawn since ``start``: glyph codes, mark offsets, run order."""
     operators = stream.stream
     events = _parse(operators[start:], log, font_before)
     if events is None:
@@ -214,10 +216,11 @@ def _recode(stream, start, log, runs, font_before):
         for font, glyph_id, text in log:
             font.to_unicode.setdefault(glyph_id, text)
         return
-    _find_spaces(log)
     entries = _spread_clusters(log)  # a list of (font, glyph id, text)
-    widths = _merge_marks(events, entries)
-    segments = _logical_segments(events, log, runs, widths, _tf(font_before))
+    rtl = ([run[2] for run in runs for _ in range(run[1])]
+           if sum(run[1] for run in runs) == len(log) else [False] * len(log))
+    _split_mark_offsets(events, entries, rtl)
+    segments = _logical_segments(events, log, runs, _tf(font_before))
     blanks = _spread_rtl_clusters(entries, runs)
     if blanks:
         for i, (matrix, font, segment) in enumerate(segments):
@@ -227,8 +230,7 @@ def _recode(stream, start, log, runs, font_before):
                     if event[0] == 'g' else []) + [event]]
             segments[i] = (matrix, font, segment)
     codes = [
-        _code(font, glyph_id, text, widths.get(index))
-        for index, (font, glyph_id, text) in enumerate(entries)]
+        _code(font, glyph_id, text) for font, glyph_id, text in entries]
     operators[start:] = _serialize(segments, log, codes, _tf(stream._current_font))
 
 
@@ -246,62 +248,36 @@ def _width(entry):
     return entry[0].widths.get(entry[1], 0)
 
 
-def _merge_marks(events, entries):
-    """Fold the TJ offsets around left-to-right marks into the widths of aliases.
+def _split_mark_offsets(events, entries, rtl):
+    """Split the TJ offsets placing left-to-right marks into offsets pypdf ignores.
 
-    WeasyPrint places a mark with offsets: [base, +p, mark, -q]. pypdf reads any
-    negative offset wider than half a space as a word break ("कै से"). Drawing
-    [base', mark'] where base' is base narrowed by p and mark' is q wide puts
-    every glyph at the same place without offsets. Returns {log index: width}
-    and replaces the folded offsets in ``events`` by what rounding left.
+    WeasyPrint places a mark with offsets: [base +p mark -q]. pypdf reads a
+    negative offset wider than about half a space as a word gap ("कै से"),
+    one offset at a time: -q is written as several offsets of at most
+    MARK_OFFSET each, which add up to the same place. Widths are untouched:
+    they must match the font program (PDF/UA-1, 7.21.5). Left-to-right runs
+    only (``rtl``: per glyph); right-to-left marks are drawn with a text rise.
     """
-    widths = {}
-
-    def rtl(text):
-        return bool(text) and unicodedata.bidirectional(text[0]) in ('R', 'AL')
-
     i = 0
     while i < len(events):
-        if events[i][0] != 'g':
+        if events[i][0] != 'g' or _width(entries[events[i][1]]) != 0 or rtl[events[i][1]]:
             i += 1
             continue
-        j = i + 1
-        while j < len(events) and events[j][0] in ('n', 'e'):
-            j += 1
-        k = j + 1
-        while k < len(events) and events[k][0] in ('n', 'e'):
-            k += 1
-        if j >= len(events) or events[j][0] != 'g' or (j == i + 1 and k == j + 1):
-            i = j
-            continue  # no glyph next, or no offset around it
-        base, mark = events[i][1], events[j][1]
-        before = sum(event[2] for event in events[i + 1:j] if event[0] == 'n')
-        after = sum(event[2] for event in events[j + 1:k] if event[0] == 'n')
-        base_width = widths.get(base, _width(entries[base]))
-        if (entries[base][0] is not entries[mark][0] or rtl(entries[base][2]) or
-                rtl(entries[mark][2]) or widths.get(mark, _width(entries[mark])) or
-                not 0 <= base_width - before or after > 0 or before == after == 0):
-            i = j
-            continue
-        # Widths stay integers (PDFium reads W as integers): what rounding
-        # leaves goes back as offsets under a unit, too small for a word gap.
-        widths[base], widths[mark] = round(base_width - before), round(-after)
-        rests = [
-            rest if abs(rest) > 1e-9 else 0
-            for rest in (widths[base] - (base_width - before), widths[mark] + after)]
-        if not entries[mark][2] and len(entries[base][2]) > 1:
-            # poppler splits words at a glyph with an advance and no text:
-            # the mark takes the last character, the text in order is the same.
-            text = entries[base][2]
-            entries[base] = (*entries[base][:2], text[:-1])
-            entries[mark] = (*entries[mark][:2], text[-1])
-        events[j + 1:k] = [('n', _number(rests[1]), rests[1])] if rests[1] else []
-        events[i + 1:j] = [('n', _number(rests[0]), rests[0])] if rests[0] else []
+        # a zero-width glyph: split the negative offsets around it
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(events) and events[j][0] == 'n' and (
+                    events[j][2] < -MARK_OFFSET):
+                value = events[j][2]
+                chunks = [-MARK_OFFSET] * int(-value // MARK_OFFSET)
+                if rest := value - sum(chunks):
+                    chunks.append(rest)
+                events[j:j + 1] = [('n', _number(chunk), chunk) for chunk in chunks]
+                if j < i:
+                    i += len(chunks) - 1
         i += 1
-    return widths
 
 
-def _logical_segments(events, log, runs, widths, font_before):
+def _logical_segments(events, log, runs, font_before):
     """Split a line into its runs in logical order: [(Tm operator or None, Tf operator, events)].
 
     WeasyPrint draws the runs of a line in visual order; pypdf reads them in
@@ -340,7 +316,7 @@ def _logical_segments(events, log, runs, widths, font_before):
             if font is None:
                 return unchanged
             size = float(font.split()[1])
-            advance = widths.get(value, _width(log[value])) if kind == 'g' else -extra
+            advance = _width(log[value]) if kind == 'g' else -extra
             x += advance * size / 1000
     if any(state[2] for state in states.values()):
         return unchanged
@@ -417,18 +393,36 @@ def _serialize(segments, log, codes, font_after):
 
 def _blank(font, text):
     """Return a code drawing nothing, with no width, read as ``text``, or None."""
-    space = font.__dict__.get('textlayer_space')
-    if font.bitmap or space is None:
+    glyph = _blank_glyph(font)
+    if glyph is None:
         return None
-    code = _code(font, space, text, 0)
-    return None if code == space else code  # no code left for aliases
+    code = _code(font, glyph, text, 0)
+    return None if code == glyph else code  # no code left for aliases
 
 
-def _find_spaces(log):
-    """Remember the space glyph of fonts: it has no outline, blank glyphs use it."""
-    for font, glyph_id, text in log:
-        if text == ' ' and not font.bitmap and font.type != 'otf':
-            font.__dict__.setdefault('textlayer_space', glyph_id)
+def _blank_glyph(font):
+    """Return the id of a glyph of ``font`` with no advance and no outline, or None.
+
+    Its width, 0, then matches the font program, as PDF/UA-1 (7.21.5) wants.
+    """
+    if 'textlayer_blank' not in font.__dict__:
+        font.textlayer_blank = None
+        if not font.bitmap and font.type != 'otf':
+            from io import BytesIO
+
+            from fontTools.ttLib import TTFont
+            try:
+                program = TTFont(BytesIO(font.file_content), fontNumber=font.index, lazy=True)
+                cmap, glyf = program.getBestCmap() or {}, program['glyf']
+                for codepoint in BLANKS:
+                    name = cmap.get(codepoint)
+                    if name and program['hmtx'][name][0] == 0 and (
+                            glyf[name].numberOfContours == 0):
+                        font.textlayer_blank = program.getGlyphID(name)
+                        break
+            except Exception:  # noqa: BLE001 - any unreadable font: no blanks
+                font.textlayer_blank = None
+    return font.textlayer_blank
 
 
 def _spread_rtl_clusters(entries, runs):
@@ -462,7 +456,7 @@ def _spread_rtl_clusters(entries, runs):
             cluster = []
             continue
         text = ''.join(entries[i][2] for i in reversed(cluster))
-        if len(text) > 1 and 'textlayer_space' in entry[0].__dict__ and all(
+        if len(text) > 1 and _blank_glyph(entry[0]) is not None and all(
                 entries[i][0] is entry[0] for i in cluster):
             for i in cluster:
                 entries[i] = (*entries[i][:2], '')
@@ -581,7 +575,7 @@ def _build_fonts_dictionary(pdf, fonts, compress, subset, options):
             for first, array in zip(cid_font['W'][::2], cid_font['W'][1::2])
             for i, width in enumerate(array)}
         for (glyph_id, _, width), code in sorted(aliases.items(), key=lambda a: a[1]):
-            if width is not None:  # a mark's offsets folded into widths
+            if width is not None:  # blank glyphs: 0, as in the font program
                 cid_font['W'].extend((code, pydyf.Array((width,))))
             elif glyph_id in widths:  # else both use the default width
                 cid_font['W'].extend((code, pydyf.Array((widths[glyph_id],))))

@@ -176,6 +176,43 @@ def test_bookmarks_are_the_headings_in_the_leaflet_language(built, lang):
         assert not english & set(map(normalize, titles))
 
 
+def width_mismatches(path):
+    """(font, CID, W width, advance in the font program) where they differ by more than 1/1000 em."""
+    from fontTools.ttLib import TTFont
+    found = []
+    with pikepdf.open(path) as pdf:
+        fonts = {font.objgen: font for page in pdf.pages for font in page.Resources.Font.values()}
+        for font in fonts.values():
+            cid_font = font.DescendantFonts[0]
+            descriptor = cid_font.FontDescriptor
+            embedded = descriptor.get("/FontFile2") or descriptor.FontFile3  # TrueType, CFF
+            program = TTFont(io.BytesIO(embedded.read_bytes()))
+            upem, order, hmtx = program["head"].unitsPerEm, program.getGlyphOrder(), program["hmtx"]
+            gid_map = cid_font.get("/CIDToGIDMap")
+            data = gid_map.read_bytes() if isinstance(gid_map, pikepdf.Stream) else None
+            widths, w = {}, list(cid_font.get("/W", []))
+            while w:
+                if isinstance(w[1], pikepdf.Array):
+                    widths.update((int(w[0]) + i, float(x)) for i, x in enumerate(w[1]))
+                    w = w[2:]
+                else:
+                    widths.update((c, float(w[2])) for c in range(int(w[0]), int(w[1]) + 1))
+                    w = w[3:]
+            for cid, width in widths.items():
+                gid = int.from_bytes(data[2 * cid:2 * cid + 2], "big") if data else cid
+                name = f"cid{cid:05d}" if f"cid{cid:05d}" in hmtx.metrics else order[gid]
+                advance = hmtx[name][0] * 1000 / upem
+                if abs(advance - width) > 1:
+                    found.append((str(font.BaseFont), cid, width, advance))
+    return found
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_glyph_widths_match_the_font_programs(built, lang):
+    """PDF/UA-1 7.21.5, as veraPDF checks it: textlayer's alias CIDs keep the glyph's width."""
+    assert width_mismatches(pdf_path(built, lang)) == []
+
+
 def leaflet_page(body: str, lang: str = "ar") -> str:
     direction = language(lang).direction
     return (f'<html lang="{lang}" dir="{direction}"><head><title>عنوان</title>'
