@@ -90,6 +90,10 @@ def marked_content(page):
             stack.append((str(operands[0]), properties))
             if properties is not None and "/MCID" in properties:
                 mcids.append(int(properties.MCID))
+            # PDF/UA-1 7.1: no artifact inside tagged content, no tagged content in an artifact
+            tagged = [p is not None and "/MCID" in p for _, p in stack]
+            artifact = [tag == "/Artifact" for tag, _ in stack]
+            assert not (any(tagged) and any(artifact)), stack
         elif op == "EMC":
             stack.pop()
         elif op in TEXT_OPERATORS:
