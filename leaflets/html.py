@@ -36,6 +36,13 @@ class PageOptions:
     paper: str = "a4"
     incomplete: bool = False  # render with the "incomplete translation" notice
     created: str = "1970-01-01T00:00:00Z"  # ISO 8601, from the build's one clock
+    # the print edition (leaflets/edition.py fills these in)
+    variant: str = "standard"
+    clinic: object | None = None  # leaflets.clinic.Clinic
+    online_url: str | None = None  # this leaflet on the clinic's website
+    qr: str | None = None  # QR code of online_url, as a data: URI
+    today: dt.date | None = None  # the build's clock, for the review-overdue warning
+    translation: object | None = None  # leaflets.edition.TranslationStatus
 
 
 def css_string(value: object) -> Markup:
@@ -108,6 +115,7 @@ def render_html(templates_dir: Path, leaflet: Leaflet, lang: Language,
         "tool_version": __version__,
         "unreviewed": unreviewed,
         "incomplete": options.incomplete,
+        **_edition(leaflet, lang, translations, options),
     }
     try:
         template = env.get_template(leaflet.template)
@@ -127,6 +135,27 @@ def render_html(templates_dir: Path, leaflet: Leaflet, lang: Language,
         # a translation whose placeholders don't match its source string
         raise TemplateError(f"cannot format a message: {exc!r}",
                             f"templates/{leaflet.template}", _template_line(exc)) from None
+
+
+def _edition(leaflet: Leaflet, lang: Language, translations: StrictTranslations,
+             options: PageOptions) -> dict:
+    clinic, status = options.clinic, options.translation
+    return {
+        "variant": options.variant,
+        "clinic": clinic,
+        "logo": clinic.logo.as_uri() if clinic and clinic.logo else None,
+        # checked as #rrggbb by leaflets/clinic.py, so safe inside <style>
+        "accent": Markup(clinic.accent_colour) if clinic else None,
+        "online_url": options.online_url,
+        "qr": options.qr,
+        "published_long": _date(leaflet.published, lang),
+        "review_long": _date(leaflet.review, lang),
+        "overdue": options.today is not None and leaflet.review < options.today,
+        "translation": status,
+        "translation_date": _date(status.date, lang) if status and status.date else None,
+        # bilingual pages pair messages from <body> on (leaflets/variants.py)
+        "start_body": getattr(translations, "start_pairs", lambda: ""),
+    }
 
 
 def _date(day: dt.date, lang: Language, fmt: str = "long") -> str:

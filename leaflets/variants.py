@@ -1,0 +1,92 @@
+"""Variants of a leaflet from the same catalogs: standard, large print, and bilingual (English beside)."""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+
+from .catalogs import StrictTranslations
+from .errors import UsageError
+from .locales import SOURCE_LANG, Language
+from .project import Leaflet
+
+STANDARD, LARGE_PRINT, BILINGUAL = "standard", "large-print", "bilingual"
+VARIANTS = (STANDARD, LARGE_PRINT, BILINGUAL)
+
+
+def check_variant(variant: str, langs: list[str], asked: bool) -> list[str]:
+    """The languages a variant is built in; a variant that cannot be built is a usage error."""
+    if variant not in VARIANTS:
+        raise UsageError(f"unknown variant {variant!r}: use {', '.join(VARIANTS)}")
+    if variant != BILINGUAL:
+        return langs
+    if asked and SOURCE_LANG in langs:
+        raise UsageError(f"a bilingual leaflet pairs English with another language; "
+                         f"--lang {SOURCE_LANG} has nothing to pair with")
+    return [lang for lang in langs if lang != SOURCE_LANG]
+
+
+def page_limit(leaflet: Leaflet, variant: str) -> int:
+    """The most pages a variant of the leaflet may have (its .toml can raise it per variant)."""
+    limit = {LARGE_PRINT: leaflet.max_pages_large_print,
+             BILINGUAL: leaflet.max_pages_bilingual}.get(variant)
+    return limit or leaflet.max_pages
+
+
+def file_suffix(variant: str) -> str:
+    """What the variant adds to the PDF's file name: ``hsg-large-print.pdf``."""
+    return "" if variant == STANDARD else f"-{variant}"
+
+
+class BilingualTranslations(StrictTranslations):
+    """Each message of the page body in the patient's language with its English source beside it.
+
+    Pairs are made per message, never by position, so a reordered or longer translation
+    cannot drift away from its English. Messages before the body (title, page footer) are
+    plain text in the patient's language: they end up in PDF metadata and CSS strings.
+    """
+
+    def __init__(self, patient: StrictTranslations, lang: Language):
+        super().__init__(patient.messages)
+        self.patient = patient
+        self.misses = patient.misses  # one record of misses, read by the build
+        self.plural_expr = patient.plural_expr
+        self.lang = lang
+        self.pairing = False
+
+    def start_pairs(self) -> str:
+        """Called by base.html where <body> starts; prints nothing."""
+        self.pairing = True
+        return ""
+
+    def gettext(self, message: str) -> str:
+        return self._pair(self.patient.gettext(message), message)
+
+    def pgettext(self, context: str, message: str) -> str:
+        return self._pair(self.patient.pgettext(context, message), message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self._pair(self.patient.ngettext(singular, plural, n),
+                          singular if n == 1 else plural)
+
+    def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
+        return self._pair(self.patient.npgettext(context, singular, plural, n),
+                          singular if n == 1 else plural)
+
+    def _pair(self, translated: str, source: str) -> str:
+        if not self.pairing:
+            return translated
+        # Both strings are message markup the safety checks have passed; Jinja's
+        # newstyle gettext treats the result as markup and escapes the values it
+        # fills in, exactly as for a single-language message.
+        return str(Markup('<span class="pair"><span class="pair-patient" lang="{0}" dir="{1}">')
+                   .format(self.lang.tag, self.lang.direction)
+                   + Markup(translated)
+                   + Markup('</span><span class="pair-source" lang="en" dir="ltr">')
+                   + Markup(source) + Markup("</span></span>"))
+
+
+def wrap_translations(variant: str, translations: StrictTranslations,
+                      lang: Language) -> StrictTranslations:
+    """The translations a variant renders with."""
+    return BilingualTranslations(translations, lang) if variant == BILINGUAL else translations
+
