@@ -59,6 +59,16 @@ class Clinic:
         """The profile's folder: the only place besides templates/ a leaflet may load files from."""
         return self.path.resolve().parent
 
+    @property
+    def website_shown(self) -> str | None:
+        """The website as printed: ``www.example.org``, without scheme or trailing slash.
+
+        Shorter, and with no trailing slash that a wrapped right-to-left line could move.
+        """
+        if not self.website:
+            return None
+        return re.sub(r"^https?://", "", self.website).rstrip("/")
+
     def online_copy(self, pdf_path: str) -> str | None:
         """The URL of a built leaflet (``es/hsg.pdf``) on the clinic's website, if it has one."""
         base = self.leaflets_url or (self.website.rstrip("/") + "/leaflets/"

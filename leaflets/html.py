@@ -81,6 +81,20 @@ def isolate_ltr(value: object) -> Markup:
     return Markup(LRI) + jinja2.utils.markupsafe.escape(value) + Markup(PDI)
 
 
+def isolate_phone(value: object) -> Markup:
+    """A phone number that stays left-to-right and never wraps (no-break spaces)."""
+    return isolate_ltr(str(value).replace(" ", "\u00a0"))
+
+
+def isolate_url(value: object) -> Markup:
+    """A web address in a left-to-right inline block.
+
+    An isolate alone is not enough when the address wraps: WeasyPrint lays each line
+    out on its own, and a continuation line in right-to-left text loses the isolate.
+    """
+    return Markup('<span class="url" dir="ltr">') + isolate_ltr(value) + Markup("</span>")
+
+
 @lru_cache(maxsize=8)
 def environment(templates_dir: Path) -> jinja2.Environment:
     """The one Jinja2 environment: sandboxed, autoescaped, strict about undefined names."""
@@ -92,7 +106,8 @@ def environment(templates_dir: Path) -> jinja2.Environment:
         auto_reload=False,
     )
     env.policies["ext.i18n.trimmed"] = True
-    env.filters.update(css_string=css_string, css_counters=css_counters, ltr=isolate_ltr)
+    env.filters.update(css_string=css_string, css_counters=css_counters, ltr=isolate_ltr,
+                       phone=isolate_phone, url=isolate_url)
     env.globals.update(COUNTER_PAGE=COUNTER_PAGE, COUNTER_PAGES=COUNTER_PAGES)
     return env
 

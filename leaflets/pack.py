@@ -42,7 +42,7 @@ def merge(documents: list[tuple[str, Path]], duplex: bool = True) -> tuple[bytes
         first = len(writer.pages)
         for page in reader.pages:
             writer.add_page(page)
-        writer.add_outline_item(f"{label}: {title}" if title else label, first)
+        writer.add_outline_item(title=f"{label}: {title}" if title else label, page_number=first)
         if duplex and len(reader.pages) % 2:
             box = reader.pages[-1].mediabox
             writer.add_blank_page(width=float(box.width), height=float(box.height))
