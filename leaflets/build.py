@@ -20,6 +20,7 @@ from .edition import edition_fields
 from .errors import LeafletError, Problem, RenderError, UsageError
 from .extract import domain_messages, leaflet_domains
 from .files import atomic_write
+from .frontdesk import write_frontdesk
 from .html import PAPER_SIZES, PageOptions, render_html
 from .locales import SOURCE_LANG, language
 from .manifest import ManifestEntry, entry_for, write_manifest
@@ -121,6 +122,7 @@ def build(project: Project, options: BuildOptions, renderer: Renderer | None = N
                                       options)
     entries = [outcome.entry for outcome in outcomes if outcome.entry]
     manifest = write_manifest(options.out, entries) if entries else None
+    write_frontdesk(project, options.out)  # index.html for the staff who hand leaflets out
     return BuildResult(outcomes, manifest)
 
 

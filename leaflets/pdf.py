@@ -12,6 +12,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
+from . import textlayer
 from .errors import RenderError
 
 STYLESHEET = "leaflet.css"
@@ -65,6 +66,7 @@ class Renderer:
     """Long-lived WeasyPrint state: fonts and parsed stylesheets are reused across documents."""
 
     def __init__(self, templates_dir: Path, extra_roots: tuple[Path, ...] = ()):
+        textlayer.install()  # exact text for Arabic and Devanagari (WeasyPrint #2841)
         self.templates_dir = Path(templates_dir).resolve()
         self.roots = [self.templates_dir, *extra_roots]
         self.font_config = FontConfiguration()
@@ -95,13 +97,13 @@ class Renderer:
         if fetcher.refused:
             raise RenderError(f"{name}: refused to load {fetcher.refused[0]!r}: leaflets may only "
                               "use files inside templates/")
-        fonts = sorted({font.family for font in document.fonts.values()}
-                       if isinstance(document.fonts, dict) else
-                       {font.family for font in document.fonts})
-        self._check_glyphs(name, capture.records, document, allowed_fonts)
-        return RenderedPdf(data=data, pages=pages, fonts=fonts)
+        # Document.fonts ({hash: Font}) is filled by write_pdf; Font.missing holds
+        # the code points drawn as .notdef. Both are WeasyPrint 70 internals.
+        fonts = list(document.fonts.values())
+        self._check_glyphs(name, capture.records, fonts, allowed_fonts)
+        return RenderedPdf(data=data, pages=pages, fonts=sorted({f.family for f in fonts}))
 
-    def _check_glyphs(self, name, records, document, allowed_fonts) -> None:
+    def _check_glyphs(self, name, records, fonts, allowed_fonts) -> None:
         for record in records:
             message = record.getMessage()
             if ".notdef" in message or "unsupported by fonts" in message:
@@ -110,7 +112,6 @@ class Renderer:
             if record.levelno >= logging.ERROR:
                 raise RenderError(f"{name}: WeasyPrint: {message}")
             LOG.warning("%s: WeasyPrint: %s", name, message)
-        fonts = document.fonts.values() if isinstance(document.fonts, dict) else document.fonts
         for font in fonts:
             if font.family not in allowed_fonts:
                 raise RenderError(f"{name}: text fell back to font {font.family!r}; expected only "
