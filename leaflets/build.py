@@ -230,7 +230,8 @@ def write_pdf(out: Path, outcome: Outcome, catalogs: dict, pdf: RenderedPdf,
                      pages=pdf.pages, paper=options.paper, version=job.leaflet.version,
                      review_status=status, complete=not outcome.incomplete,
                      tool_version=__version__, weasyprint_version=weasyprint.__version__,
-                     fonts=pdf.fonts)
+                     fonts=pdf.fonts, variant=job.variant,
+                     clinic=options.clinic.name if options.clinic else None)
 
 
 def build_time(root: Path) -> dt.datetime:
