@@ -10,7 +10,7 @@ from pathlib import Path
 from . import __version__, pack, variants
 from .build import BuildOptions, build
 from .clinic import load_clinic
-from .errors import LeafletError
+from .errors import LeafletError, UsageError
 from .project import Project
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -122,6 +122,9 @@ def report(result, args: argparse.Namespace) -> int:
 
 def cmd_pack(project: Project, args: argparse.Namespace) -> int:
     """Build the leaflets, then merge them into one PDF; no pack unless every leaflet built."""
+    if Path(args.name).name != args.name or not args.name.endswith(".pdf"):
+        raise UsageError(f"--name {args.name!r}: give a file name ending in .pdf; the pack "
+                         "goes into the output folder (--out)")
     result = build(project, build_options(project, args))
     status = report(result, args)
     if status != EXIT_OK:

@@ -17,7 +17,6 @@ from leaflets.clinic import qr_data_uri
 from leaflets.errors import RenderError
 from leaflets.html import LRI, PDI, PageOptions, render_html
 from leaflets.locales import SOURCE_LANG, language
-from leaflets.pdf import Renderer
 from leaflets.project import Project
 
 PROJECT = Project(ROOT)
@@ -221,3 +220,11 @@ def test_letter_and_a4_lay_out_without_clipping(project, clinic, clinic_renderer
             box = [round(float(v)) for v in doc.pages[0].mediabox]
         assert tuple(box[2:]) == size
         assert words_outside_the_page(pdf) == []
+
+
+@pytest.mark.parametrize("domain", ["common", "edition", "hsg"])
+def test_committed_pot_files_match_the_templates(project, domain):
+    from leaflets.catalogs import po_bytes
+    from leaflets.extract import template_catalog
+
+    assert project.pot_path(domain).read_bytes() == po_bytes(template_catalog(project, domain))

@@ -83,3 +83,9 @@ def test_no_pack_when_a_leaflet_fails(project_copy, tmp_path):
     assert proc.returncode == 1 and "no print pack written" in proc.stderr
     assert "missing: \"Contact the clinic\"" in proc.stderr
     assert not (tmp_path / "out" / "pack.pdf").exists()
+
+
+def test_pack_name_must_be_a_pdf_file_name(tmp_path):
+    proc = run_cli("pack", "--name", "../escape.pdf", "--lang", "en", "--out", str(tmp_path))
+    assert proc.returncode == 2 and "give a file name ending in .pdf" in proc.stderr
+    assert not any(tmp_path.iterdir()) and not (tmp_path.parent / "escape.pdf").exists()
