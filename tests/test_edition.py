@@ -228,3 +228,17 @@ def test_committed_pot_files_match_the_templates(project, domain):
     from leaflets.extract import template_catalog
 
     assert project.pot_path(domain).read_bytes() == po_bytes(template_catalog(project, domain))
+
+
+def test_review_date_header_must_be_a_date(project):
+    from leaflets.edition import translation_status
+    from leaflets.errors import CatalogError
+
+    po = read_po(project.po_path("es", "edition"), "es/edition.po")
+    po.headers.update({"X-Medical-Reviewer": "Dra. Ana Ruiz", "X-Medical-Review-Date": "last week"})
+    with pytest.raises(CatalogError, match="'last week' is not a date; write it as YYYY-MM-DD"):
+        translation_status("es", [po])
+    po.headers["X-Medical-Review-Date"] = "2026-11-20"
+    status = translation_status("es", [po])
+    assert status.reviewers == ("Dra. Ana Ruiz",) and status.date.isoformat() == "2026-11-20"
+    assert not translation_status("es", [po, read_po(project.po_path("es", "hsg"))]).reviewed
