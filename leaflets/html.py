@@ -15,8 +15,9 @@ from markupsafe import Markup
 from . import __version__
 from .catalogs import StrictTranslations
 from .errors import TemplateError
-from .locales import Language
+from .locales import SOURCE_LANG, Language, language
 from .project import Leaflet
+from .variants import BilingualTranslations
 
 # Sentinels for the page counters inside the translated "Page %(page)s of
 # %(pages)s"; private-use characters cannot come from a real translation.
@@ -136,6 +137,11 @@ def render_html(templates_dir: Path, leaflet: Leaflet, lang: Language,
         template = env.get_template(leaflet.template)
         # install per document: the environment is shared, the language is not
         env.install_gettext_translations(translations, newstyle=True)
+        if isinstance(translations, BilingualTranslations):
+            english = _english_values(leaflet, lang, options, page)
+            # "_" is jinja2's alias that looks "gettext" up at each call: replace only
+            # gettext, and the next document's install puts the plain one back
+            env.globals["gettext"] = translations.jinja_gettext(english)
         return template.render(leaflet=leaflet, page=page)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"template syntax error: {exc.message}",
@@ -170,6 +176,19 @@ def _edition(leaflet: Leaflet, lang: Language, translations: StrictTranslations,
         # bilingual pages pair messages from <body> on (leaflets/variants.py)
         "start_body": getattr(translations, "start_pairs", lambda: ""),
     }
+
+
+def _english_values(leaflet: Leaflet, lang: Language, options: PageOptions,
+                    page: dict) -> dict[str, str]:
+    """The page's dates in the leaflet's language, each mapped to how English writes it."""
+    english = language(SOURCE_LANG)
+    status = options.translation
+    pairs = [(page["published"], _date(leaflet.published, english)),
+             (page["review"], month_year(leaflet.review, english)),
+             (page["review_long"], _date(leaflet.review, english))]
+    if page["translation_date"]:
+        pairs.append((page["translation_date"], _date(status.date, english)))
+    return dict(pairs)
 
 
 def _date(day: dt.date, lang: Language, fmt: str = "long") -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from jinja2 import pass_context
 from markupsafe import Markup
 
 from .catalogs import StrictTranslations
@@ -59,30 +60,37 @@ class BilingualTranslations(StrictTranslations):
         return ""
 
     def gettext(self, message: str) -> str:
-        return self._pair(self.patient.gettext(message), message)
+        return self.patient.gettext(message)
 
     def pgettext(self, context: str, message: str) -> str:
-        return self._pair(self.patient.pgettext(context, message), message)
+        return self.patient.pgettext(context, message)
 
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return self._pair(self.patient.ngettext(singular, plural, n),
-                          singular if n == 1 else plural)
+    def jinja_gettext(self, english_values: dict[str, str]):
+        """A newstyle ``gettext`` for Jinja2 that pairs each body message with its English.
 
-    def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
-        return self._pair(self.patient.npgettext(context, singular, plural, n),
-                          singular if n == 1 else plural)
+        Each half is filled in with its own values: a date the page wrote in the
+        patient's language appears in the English half as English writes it.
+        """
 
-    def _pair(self, translated: str, source: str) -> str:
-        if not self.pairing:
-            return translated
-        # Both strings are message markup the safety checks have passed; Jinja's
-        # newstyle gettext treats the result as markup and escapes the values it
-        # fills in, exactly as for a single-language message.
-        return str(Markup('<span class="pair"><span class="pair-patient" lang="{0}" dir="{1}">')
-                   .format(self.lang.tag, self.lang.direction)
-                   + Markup(translated)
-                   + Markup('</span><span class="pair-source" lang="en" dir="ltr">')
-                   + Markup(source) + Markup("</span></span>"))
+        @pass_context
+        def gettext(context, message: str, **variables) -> str:
+            # as jinja2.ext's newstyle gettext: the message is markup, values are escaped
+            translated = Markup(context.call(self.gettext, message)) % variables
+            if not self.pairing:
+                return translated
+            english = Markup(message) % {name: english_values.get(value, value)
+                                         for name, value in variables.items()}
+            return pair(translated, english, self.lang)
+
+        return gettext
+
+
+def pair(translated: Markup, english: Markup, lang: Language) -> Markup:
+    """One message in two columns: the patient's language first, then the English."""
+    return (Markup('<span class="pair"><span class="pair-patient" lang="{0}" dir="{1}">')
+            .format(lang.tag, lang.direction) + translated
+            + Markup('</span><span class="pair-source" lang="en" dir="ltr">') + english
+            + Markup("</span></span>"))
 
 
 def wrap_translations(variant: str, translations: StrictTranslations,

@@ -137,3 +137,25 @@ def test_variant_file_names(variant_built):
     assert sorted(p.relative_to(variant_built["bilingual"]).as_posix()
                   for p in variant_built["bilingual"].rglob("*.pdf")) == [
         f"{lang}/hsg-bilingual.pdf" for lang in sorted(VARIANT_LANGS["bilingual"])]
+
+
+def test_bilingual_english_half_writes_dates_in_english(project, clinic):
+    from babel.dates import format_date
+
+    html = render_html(project.templates, LEAFLET, language("zh_Hans"),
+                       BilingualTranslations(translations("zh_Hans"), language("zh_Hans")),
+                       PageOptions(variant="bilingual", clinic=clinic), unreviewed=True)
+    english = format_date(LEAFLET.published, "long", locale="en")
+    chinese = format_date(LEAFLET.published, "long", locale="zh_Hans")
+    assert re.search(rf'<span class="pair-patient"[^>]*>发布日期：{chinese}</span>'
+                     rf'<span class="pair-source" lang="en" dir="ltr">Published: {english}</span>',
+                     html)
+
+
+def test_a_bilingual_page_leaves_the_next_page_alone(project):
+    render_html(project.templates, LEAFLET, language("fr"),
+                BilingualTranslations(translations("fr"), language("fr")),
+                PageOptions(variant="bilingual"), unreviewed=True)
+    html = render_html(project.templates, LEAFLET, language("fr"), translations("fr"),
+                       PageOptions(), unreviewed=True)
+    assert 'class="pair"' not in html and "Published:" not in html
