@@ -184,9 +184,8 @@ def _parse(operators, log, font_before):
         elif operator.endswith(b' Ts'):
             events.append(('Ts', operator, float(operator.split()[0])))
         elif operator.startswith(b'[') and operator.endswith(b'] TJ'):
-            if font is None:
-                return None
-            size = 2 if font.bitmap else 4
+            # a font that draws no glyph here (only empty ones, bidi isolates) is not known
+            size = 4 if font is None else 2 if font.bitmap else 4
             for match in _TOKEN.finditer(operator[1:-4]):
                 hexa, number = match.groups(b'')
                 if number:
@@ -195,7 +194,7 @@ def _parse(operators, log, font_before):
                     # Kept as drawn: PDFium places '[<>292<...>]' and '[292<...>]' apart.
                     events.append(('e', b'<>', None))
                 for i in range(0, len(hexa), size):
-                    if index >= len(log) or log[index][0] is not font or (
+                    if font is None or index >= len(log) or log[index][0] is not font or (
                             int(hexa[i:i + size], 16) != log[index][1]):
                         return None
                     events.append(('g', index, None))

@@ -21,7 +21,7 @@ from leaflets import tagging
 from leaflets.build import BuildOptions, build
 from leaflets.catalogs import read_po
 from leaflets.errors import RenderError
-from leaflets.extract import domain_messages
+from leaflets.extract import domain_messages, leaflet_domains
 from leaflets.locales import SOURCE_LANG, language
 from leaflets.pdf import Renderer
 from leaflets.project import Project
@@ -104,7 +104,7 @@ def marked_content(page):
 def translations(lang):
     """Every message of the leaflet as the reader sees it, markup removed."""
     texts = set()
-    for domain in ("common", LEAFLET.domain):
+    for domain in leaflet_domains(LEAFLET):
         if lang == SOURCE_LANG:
             pairs = [m.msgid for m in domain_messages(PROJECT, domain)]
         else:
@@ -241,15 +241,34 @@ def test_image_without_alt_text_is_an_error(renderer, alt):
         renderer.render(html, name="t", max_pages=1, allowed_fonts=("Noto Sans Arabic",))
 
 
+# Alt texts that are the same in every language, so not translated, and why.
+UNTRANSLATED_ALT = {
+    "{{ clinic.name }}": "the clinic's logo: its name, a proper noun",
+    "{{ page.online_url }}": "the QR code: the address it opens, captioned in the reader's language",
+}
+
+
 def test_every_image_in_the_leaflet_templates_has_a_translated_alt():
     """Leaflet templates (templates/*.html, made into PDFs): alt text goes through gettext."""
     images = [(path.name, tag) for path in sorted((ROOT / "templates").glob("*.html"))
               for tag in re.findall(r"<img\b[^>]*>", path.read_text(encoding="utf-8"), re.S)]
     for name, tag in images:
-        alt = re.search(r"""\balt\s*=\s*("[^"]*"|'[^']*')""", tag)
+        alt = re.search(r"""\balt\s*=\s*(?:"([^"]*)"|'([^']*)')""", tag)
         assert alt, f"{name}: {tag} has no alt"
-        assert re.search(r"\b_\(|\bgettext\(|\{%-?\s*trans\b", alt[1]), \
+        value = (alt[1] if alt[1] is not None else alt[2]).strip()
+        assert value in UNTRANSLATED_ALT or re.search(
+            r"\b_\(|\bgettext\(|\{%-?\s*trans\b", value), \
             f"{name}: {tag}: alt text must be translated, e.g. alt=\"{{{{ _('Clinic logo') }}}}\""
+
+
+@pytest.mark.parametrize("lang", ["en", "ar", "hi"])
+def test_clinic_edition_figures_have_alt_text(clinic_built, clinic, lang):
+    out, _ = clinic_built
+    with pikepdf.open(out / lang / f"{LEAFLET.id}.pdf") as pdf:
+        figures = [element for element, _ in structure(pdf) if str(element.S) == "/Figure"]
+        alts = [str(figure.get("/Alt", "")) for figure in figures]
+    assert len(figures) == 2  # the logo and the QR code
+    assert alts[0] == clinic.name and alts[1].startswith(clinic.leaflets_url)
 
 
 def test_tagging_patch_is_pinned(monkeypatch):

@@ -264,3 +264,23 @@ def test_refuses_unexpected_signature(monkeypatch):
 
 if __name__ == '__main__':
     render_all(sys.argv[1], sys.argv[2] == 'patched')
+
+
+def test_line_with_a_font_drawing_only_empty_glyphs(renderer, caplog, tmp_path):
+    # Bidi isolates around Latin text in an Arabic paragraph: the Arabic font
+    # draws only empty glyphs (LRI, PDI) on that line, which must not make the
+    # patch give up on the line ("Unexpected glyph string").
+    lines = ['يمكنك زيارة العيادة في هذا العنوان', '\u2066Riverside Women\'s Health Centre\u2069',
+             '\u206612 Mill Lane\u2069', 'واتصلي بنا قبل الزيارة بيوم واحد']
+    body = ''.join(f'<p>{line}</p>' for line in lines)
+    html = ('<html lang="ar" dir="rtl"><head><title>t</title><style>:root { font-family: '
+            '"Noto Sans Arabic", "Noto Sans" }</style></head><body>' + body + '</body></html>')
+    with caplog.at_level('WARNING'):
+        rendered = renderer.render(html, name='t', max_pages=1,
+                                   allowed_fonts=('Noto Sans Arabic', 'Noto Sans'))
+    assert 'Unexpected glyph string' not in caplog.text
+    path = tmp_path / 'isolates.pdf'
+    path.write_bytes(rendered.data)
+    for extractor in (poppler_text, pypdf_text):
+        text = normalize(extractor(path))
+        assert all(normalize(line) in text for line in lines), (extractor, text)
