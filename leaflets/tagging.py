@@ -1,4 +1,4 @@
-"""PDF/UA tagging fixes for WeasyPrint 70.0: page headers and footers as artifacts.
+"""PDF/UA tagging fixes for WeasyPrint 70.0: margin boxes as artifacts, language changes.
 
 WeasyPrint 70 tags the text of page margin boxes (our footer: version, dates,
 page numbers) as ``/Span`` marked content whose structure elements are left out
@@ -7,6 +7,12 @@ it, yet PDF/UA-1 wants all content either in the tree or marked as an artifact.
 Here that text is drawn inside ``/Artifact`` marked content (type Pagination,
 subtype Header or Footer), and the structure tree is built without margin
 boxes. Only marked-content operators change: pages render identically.
+
+WeasyPrint 70 also drops the ``lang`` attribute of elements inside the page
+(the English sources list, the English half of a bilingual leaflet), so a
+screen reader would read English with the leaflet language's voice; PDF/UA-1
+(7.2) wants each change of language marked. Structure elements of HTML
+elements with a ``lang`` get it as ``/Lang``.
 
 Same pinning as leaflets/textlayer.py: the WeasyPrint version and the code
 relied on are checked before patching; drop this module once WeasyPrint
@@ -34,10 +40,12 @@ def _targets():
             'self._tags[box] = {', 'super().begin_marked_content(tag, property_list)')),
         (pdf, 'add_tags', ('pdf', 'document', 'pdf_version', 'page_streams'), (
             'page_box = page._page_box', 'elements = _build_box_tree(')),
-        # Checked only: add_tags walks the page box's children, margin boxes included.
+        # add_tags walks the page box's children, margin boxes included; it recurses
+        # through the module's name, so each element passes through the wrapper.
         (tags, '_build_box_tree', (
             'box', 'parent', 'pdf', 'page_number', 'nums', 'annotations', 'tags'), (
-            'elif isinstance(box, boxes.MarginBox):', 'for child in box.children:')),
+            'elif isinstance(box, boxes.MarginBox):', 'for child in box.children:',
+            'child_elements = _build_box_tree(', 'yield element')),
     )
 
 
@@ -52,7 +60,8 @@ def install():
     if _installed:
         return
     check_compatible()
-    for (owner, attribute, *_), wrapper in zip(_targets(), (_draw_page, _marked, _add_tags)):
+    wrappers = (_draw_page, _marked, _add_tags, _build_box_tree)
+    for (owner, attribute, *_), wrapper in zip(_targets(), wrappers):
         wrapper.__wrapped__ = getattr(owner, attribute)
         setattr(owner, attribute, wrapper)
     _installed = True
@@ -107,3 +116,15 @@ def _add_tags(pdf, document, pdf_version, page_streams):
     finally:
         for box, children in hidden:
             box.children = children
+
+
+def _build_box_tree(box, parent, pdf, page_number, nums, annotations, tags):
+    """Build WeasyPrint's structure elements for ``box``, with /Lang where HTML has lang."""
+    lang = None
+    if box.element is not None and box.element_tag != 'html':
+        lang = box.element.get('lang')
+    for element in _build_box_tree.__wrapped__(
+            box, parent, pdf, page_number, nums, annotations, tags):
+        if lang and 'Lang' not in element:
+            element['Lang'] = pydyf.String(lang)
+        yield element

@@ -14,7 +14,7 @@ from pathlib import Path
 import pikepdf
 import pypdfium2
 import pytest
-from conftest import ROOT, normalize
+from conftest import ROOT, VARIANT_LANGS, normalize
 from PIL import Image, ImageChops
 
 from leaflets import tagging
@@ -178,6 +178,26 @@ def test_bookmarks_are_the_headings_in_the_leaflet_language(built, lang):
     if lang != SOURCE_LANG:
         english = translations(SOURCE_LANG) - translations(lang)
         assert not english & set(map(normalize, titles))
+
+
+def languages_marked(path):
+    """(structure type, /Lang) of every structure element that has a /Lang."""
+    with pikepdf.open(path) as pdf:
+        return [(str(e.S), str(e.Lang)) for e, _ in structure(pdf) if "/Lang" in e]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_english_sources_are_marked_as_english(built, lang):
+    # PDF/UA-1 7.2: a change of language is marked; the sources list stays in English.
+    assert ("/L", "en") in languages_marked(pdf_path(built, lang))
+
+
+@pytest.mark.parametrize("lang", VARIANT_LANGS["bilingual"])
+def test_bilingual_halves_are_marked_with_their_languages(variant_built, lang):
+    marked = languages_marked(variant_built["bilingual"] / lang / f"{LEAFLET.id}-bilingual.pdf")
+    english, patient = marked.count(("/Span", "en")), marked.count(("/Span", language(lang).tag))
+    # one element per pair and page: a pair split by a page break counts twice
+    assert english >= 20 and abs(patient - english) <= 2
 
 
 def width_mismatches(path):
