@@ -516,7 +516,9 @@ def _code(font, glyph_id, text, width=None):
 
     ``width`` (1/1000 em), if given, replaces the glyph's own width.
     """
-    first_text = font.to_unicode.setdefault(glyph_id, text)
+    # A space marked for poppler (" " + RLM) never becomes the glyph's own text:
+    # WeasyPrint's fallback for a line this module gives up on uses that one.
+    first_text = font.to_unicode.setdefault(glyph_id, text.replace(RLM, '') or text)
     if font.bitmap or (first_text == text and width is None):
         return glyph_id  # Type 3 bitmap fonts keep WeasyPrint's mapping
     aliases = font.__dict__.setdefault('textlayer_aliases', {})
