@@ -3,25 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import os
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-
-import weasyprint
+from typing import TYPE_CHECKING, Callable
 
 from . import __version__
 from .catalogs import PoFile, SourceTranslations, StrictTranslations, missing_translations, read_po
-from .checkers import SAFETY_CHECKS, CheckFailed
-from .errors import LeafletError, Problem, RenderError, UsageError
+from .errors import LeafletError, Problem, UsageError
 from .extract import domain_messages, leaflet_domains
 from .files import atomic_write
 from .html import PAPER_SIZES, PageOptions, render_html
 from .locales import SOURCE_LANG, language
-from .manifest import ManifestEntry, entry_for, write_manifest
-from .pdf import Renderer, RenderedPdf
+from .inputs import file_sha256, job_inputs, weasyprint_version
+from .manifest import entry_for, read_manifest, still_valid, write_manifest
+from .parallel import RenderOutput, RenderTask, default_jobs, render_all
 from .project import Leaflet, Project
+from .release import Reason, check_errors, gate_reasons
+from .report import FAILED, PUBLISHED, JobReport, write_report
+
+if TYPE_CHECKING:
+    from .pdf import Renderer
 
 LOG = logging.getLogger(__name__)
 
@@ -35,6 +40,11 @@ class BuildOptions:
     out: Path = Path("dist")
     paper: str = "a4"
     allow_incomplete: bool = False
+    release: bool = False  # publish only what passes every gate (leaflets/release.py)
+    allow_unreviewed: bool = False  # release: let unreviewed translations through, with notice
+    force: bool = False  # rebuild even when the inputs hash is unchanged
+    jobs: int = 0  # worker processes; 0 = one per core
+    shard: tuple[int, int] = (1, 1)  # (K, N): build the K-th of N deterministic parts
 
 
 @dataclass(frozen=True)
@@ -60,14 +70,30 @@ class Outcome:
 
     job: Job
     incomplete: list[Problem] = field(default_factory=list)  # missing or fuzzy messages
-    unsafe: list[Problem] = field(default_factory=list)  # translations that break a safety check
+    unsafe: list[Problem] = field(default_factory=list)  # translations that fail a check
     render_problems: list[Problem] = field(default_factory=list)
-    entry: ManifestEntry | None = None
+    reasons: list[Reason] = field(default_factory=list)  # failed release gates
+    entry: dict | None = None  # the manifest entry (ManifestEntry as a dict)
+    rebuilt: bool = False  # False when an unchanged PDF on disk was kept
+    inputs: str = ""
 
     @property
     def problems(self) -> list[Problem]:
         """Every reason this job is not a complete, printable leaflet."""
+        if self.reasons:
+            return [Problem(r.problem.path, r.problem.lineno, f"{r.problem.message} [{r.gate}]")
+                    for r in self.reasons]
         return self.unsafe + self.incomplete + self.render_problems
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One job settled: ``done`` of ``total``; ``state`` is built, unchanged or failed."""
+
+    done: int
+    total: int
+    path: str
+    state: str
 
 
 @dataclass
@@ -76,6 +102,8 @@ class BuildResult:
 
     outcomes: list[Outcome]
     manifest: Path | None
+    report: Path | None = None
+    renders: list[RenderOutput] = field(default_factory=list)
 
     @property
     def failed(self) -> list[Outcome]:
@@ -87,33 +115,109 @@ class BuildResult:
         return not self.failed
 
     @property
-    def written(self) -> list[ManifestEntry]:
+    def written(self) -> list[dict]:
+        """Manifest entries of every PDF this build published (rebuilt or unchanged)."""
         return [outcome.entry for outcome in self.outcomes if outcome.entry]
 
 
-def build(project: Project, options: BuildOptions, renderer: Renderer | None = None) -> BuildResult:
-    """Build PDFs for the selected leaflets and languages; nothing is written if inputs are broken."""
+def build(project: Project, options: BuildOptions, renderer: "Renderer | None" = None,
+          progress: Callable[[Progress], None] | None = None) -> BuildResult:
+    """Build PDFs for the selected leaflets and languages; nothing is written if inputs are broken.
+
+    Stages: plan, read every catalog, check every job, skip the unchanged ones, render the
+    rest (in parallel), apply the release gates, and only then write PDFs, manifest, report.
+    """
     jobs = plan_jobs(project, options)
     catalogs = load_catalogs(project, jobs)
     outcomes = [check_job(project, job, catalogs) for job in jobs]
-    renderer = renderer or Renderer(project.templates)
     created = build_time(project.root)
-    rendered = {}
+    stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ")
+    previous = {entry.get("path"): entry for entry in read_manifest(options.out)}
+    tick = _Ticker(len(outcomes), progress)
+    tasks = []
     for outcome in outcomes:
-        if outcome.unsafe or (outcome.incomplete and not options.allow_incomplete):
-            continue
-        try:
-            rendered[outcome.job] = render_job(project, outcome, catalogs, options, renderer,
-                                               created)
-        except RenderError as exc:
-            outcome.render_problems = exc.problems
+        job = outcome.job
+        if outcome.unsafe or not (options.release or options.allow_incomplete
+                                  or not outcome.incomplete):
+            continue  # never rendered: unsafe text, or incomplete without a notice allowed
+        outcome.inputs = job_inputs(
+            project, job.leaflet, job.lang,
+            [project.po_path(job.lang, d) for d in leaflet_domains(job.leaflet)
+             if job.lang != SOURCE_LANG],
+            {"paper": options.paper, "created": stamp, "variant": options.paper})
+        old = previous.get(job.path)
+        if (not options.force and old and old.get("inputs") == outcome.inputs
+                and still_valid(options.out, old)):
+            outcome.entry = old  # unchanged: keep the PDF on disk
+        else:
+            tasks.append(render_task(project, outcome, catalogs, options, stamp))
+    if options.release:  # the gates known before rendering
+        for outcome in outcomes:
+            outcome.reasons = release_reasons(project, outcome, catalogs, created, options)
     for outcome in outcomes:
-        if outcome.job in rendered:
-            outcome.entry = write_pdf(options.out, outcome, catalogs, rendered[outcome.job],
-                                      options)
+        if outcome.entry is not None and not outcome.reasons:
+            tick(outcome.job.path, "unchanged")
+    by_key = {outcome.job.path: outcome for outcome in outcomes}
+
+    def rendered(output: RenderOutput) -> None:
+        failed = output.data is None or by_key[output.key].reasons
+        tick(output.key, "failed" if failed else "built")
+
+    results = render_all(tasks, templates_dir=project.templates, jobs=options.jobs or
+                         default_jobs(), renderer=renderer, on_done=rendered)
+    for key, output in results.items():
+        outcome = by_key[key]
+        outcome.render_problems = list(output.problems)
+        if output.data is not None:
+            outcome.entry = manifest_entry(project, outcome, catalogs, output, options)
+            outcome.rebuilt = True
+    for outcome in outcomes:
+        if options.release:
+            outcome.reasons = release_reasons(project, outcome, catalogs, created, options)
+            if outcome.reasons:
+                outcome.entry, outcome.rebuilt = None, False
+        tick(outcome.job.path, key_state(outcome))
+    # everything is gathered and checked; from here on we write
+    for outcome in outcomes:
+        if outcome.rebuilt:
+            write_pdf(options.out, outcome, results[outcome.job.path])
+    dropped = {outcome.job.path for outcome in outcomes if outcome.entry is None}
+    for path in sorted(dropped):
+        remove_stale(options.out, path)
     entries = [outcome.entry for outcome in outcomes if outcome.entry]
-    manifest = write_manifest(options.out, entries) if entries else None
-    return BuildResult(outcomes, manifest)
+    manifest = write_manifest(options.out, entries, dropped)
+    report = write_report(options.out, [job_report(o, options) for o in outcomes],
+                          release=options.release, created=stamp)
+    return BuildResult(outcomes, manifest, report, list(results.values()))
+
+
+class _Ticker:
+    """Counts settled jobs and tells the progress callback, once per job."""
+
+    def __init__(self, total: int, callback: Callable[[Progress], None] | None):
+        self.total, self.callback, self.seen = total, callback, set()
+
+    def __call__(self, path: str, state: str) -> None:
+        if path in self.seen:
+            return
+        self.seen.add(path)
+        if self.callback:
+            self.callback(Progress(len(self.seen), self.total, path, state))
+
+
+def key_state(outcome: Outcome) -> str:
+    """How a job ended: built, unchanged or failed."""
+    if outcome.entry is None:
+        return "failed"
+    return "built" if outcome.rebuilt else "unchanged"
+
+
+def select_shard(jobs: list, shard: tuple[int, int]) -> list:
+    """The K-th of N parts of the sorted job list, dealt round-robin (deterministic)."""
+    index, count = shard
+    if count < 1 or not 1 <= index <= count:
+        raise UsageError(f"--shard {index}/{count}: use K/N with 1 <= K <= N")
+    return [job for position, job in enumerate(jobs) if position % count == index - 1]
 
 
 def plan_jobs(project: Project, options: BuildOptions) -> list[Job]:
@@ -124,7 +228,9 @@ def plan_jobs(project: Project, options: BuildOptions) -> list[Job]:
     langs = project.select_languages(list(options.langs))
     for lang in langs:
         language(lang)  # an unknown CLDR code fails here, before any work
-    return [Job(leaflet, lang) for leaflet in leaflets for lang in langs]
+    jobs = sorted((Job(leaflet, lang) for leaflet in leaflets for lang in langs),
+                  key=lambda job: (job.leaflet.id, job.lang))
+    return select_shard(jobs, options.shard)
 
 
 def load_catalogs(project: Project, jobs: list[Job]) -> dict[tuple[str, str], PoFile]:
@@ -154,27 +260,19 @@ def check_job(project: Project, job: Job, catalogs: dict) -> Outcome:
         po = catalogs[(job.lang, domain)]
         outcome.incomplete += missing_translations(
             po, [(m.msgid, m.context, m.where) for m in messages])
-        for message in po.catalog:
-            if not message.id or not message.string:
-                continue
-            for check in SAFETY_CHECKS:
-                try:
-                    check(message)
-                except CheckFailed as exc:
-                    outcome.unsafe.append(Problem(po.path, message.lineno, f"[{exc.check}] {exc}"))
+        outcome.unsafe += check_errors(po)
     return outcome
 
 
-def render_job(project: Project, outcome: Outcome, catalogs: dict, options: BuildOptions,
-               renderer: Renderer, created: dt.datetime) -> RenderedPdf:
-    """Render one job to PDF bytes in memory."""
+def render_task(project: Project, outcome: Outcome, catalogs: dict, options: BuildOptions,
+                stamp: str) -> RenderTask:
+    """Render one job's HTML and package it for a renderer process."""
     job = outcome.job
     lang = language(job.lang)
     pos = job_catalogs(job, catalogs)
     translations = (SourceTranslations() if job.lang == SOURCE_LANG
                     else StrictTranslations.from_catalogs(pos))
-    page = PageOptions(paper=options.paper, incomplete=bool(outcome.incomplete),
-                       created=created.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    page = PageOptions(paper=options.paper, incomplete=bool(outcome.incomplete), created=stamp)
     html = render_html(project.templates, job.leaflet, lang, translations, page,
                        unreviewed=job.lang != SOURCE_LANG and any(not po.reviewer for po in pos))
     if translations.misses and not outcome.incomplete:
@@ -182,8 +280,21 @@ def render_job(project: Project, outcome: Outcome, catalogs: dict, options: Buil
         raise LeafletError(f"{job.name}: message looked up but not found in the catalogs: "
                            f"{translations.misses[0]!r}; run 'generate.py extract' and 'update'",
                            f"templates/{job.leaflet.template}")
-    return renderer.render(html, name=job.name, max_pages=job.leaflet.max_pages,
-                           allowed_fonts=lang.fonts)
+    # a permanent document ID: the same leaflet, language and variant keep it across versions
+    identifier = hashlib.sha256(f"{job.path}|{options.paper}".encode()).hexdigest()[:32].encode()
+    return RenderTask(key=job.path, html=html, name=job.name, max_pages=job.leaflet.max_pages,
+                      allowed_fonts=lang.fonts, identifier=identifier)
+
+
+def release_reasons(project: Project, outcome: Outcome, catalogs: dict, created: dt.datetime,
+                    options: BuildOptions) -> list[Reason]:
+    """Every release gate this job fails (see leaflets/release.py)."""
+    job = outcome.job
+    return gate_reasons(leaflet=job.leaflet,
+                        leaflet_file=project.rel(project.templates / f"{job.leaflet.id}.toml"),
+                        catalogs=job_catalogs(job, catalogs), incomplete=outcome.incomplete,
+                        check_problems=outcome.unsafe, render_problems=outcome.render_problems,
+                        today=created.date(), allow_unreviewed=options.allow_unreviewed)
 
 
 def job_catalogs(job: Job, catalogs: dict) -> list[PoFile]:
@@ -193,22 +304,63 @@ def job_catalogs(job: Job, catalogs: dict) -> list[PoFile]:
     return [catalogs[(job.lang, domain)] for domain in leaflet_domains(job.leaflet)]
 
 
-def write_pdf(out: Path, outcome: Outcome, catalogs: dict, pdf: RenderedPdf,
-              options: BuildOptions) -> ManifestEntry:
-    """Write one rendered PDF atomically and describe it for the manifest."""
+def manifest_entry(project: Project, outcome: Outcome, catalogs: dict, pdf: RenderOutput,
+                   options: BuildOptions) -> dict:
+    """Describe one rendered PDF for the manifest."""
     job = outcome.job
-    atomic_write(Path(out) / job.path, pdf.data)
     pos = job_catalogs(job, catalogs)
     reviewers = sorted({po.reviewer for po in pos if po.reviewer})
     reviewed = job.lang == SOURCE_LANG or (pos and all(po.reviewer for po in pos))
     status = ("source" if job.lang == SOURCE_LANG else
               f"reviewed by {', '.join(reviewers)}" if reviewed else "not reviewed")
-    LOG.debug("wrote %s (%d pages, %d bytes)", job.path, pdf.pages, len(pdf.data))
-    return entry_for(pdf.data, leaflet=job.leaflet.id, lang=job.lang, path=job.path,
-                     pages=pdf.pages, paper=options.paper, version=job.leaflet.version,
-                     review_status=status, complete=not outcome.incomplete,
-                     tool_version=__version__, weasyprint_version=weasyprint.__version__,
-                     fonts=pdf.fonts)
+    domains = leaflet_domains(job.leaflet) if pos else []
+    needed = sum(len({(m.msgid, m.context) for m in domain_messages(project, d)})
+                 for d in domains)
+    return asdict(entry_for(
+        pdf.data, leaflet=job.leaflet.id, lang=job.lang, variant=options.paper, path=job.path,
+        pages=pdf.pages, paper=options.paper, version=job.leaflet.version,
+        review_status=status, complete=not outcome.incomplete,
+        completeness=f"{needed - len(outcome.incomplete)}/{needed}" if pos else "source",
+        tool_version=__version__, weasyprint_version=weasyprint_version(),
+        inputs=outcome.inputs,
+        catalogs=[{"path": po.path, "revision": po.headers.get("PO-Revision-Date", ""),
+                   "sha256": file_sha256(project.po_path(job.lang, domain))}
+                  for po, domain in zip(pos, domains)],
+        fonts=[{"family": font.family, "sha256": font.sha256} for font in pdf.fonts]))
+
+
+def write_pdf(out: Path, outcome: Outcome, pdf: RenderOutput) -> None:
+    """Write one rendered PDF atomically."""
+    atomic_write(Path(out) / outcome.job.path, pdf.data)
+    LOG.debug("wrote %s (%d pages, %d bytes)", outcome.job.path, pdf.pages, len(pdf.data))
+
+
+def remove_stale(out: Path, path: str) -> None:
+    """Delete a PDF left by an earlier build for a job that failed now: never publish it."""
+    target = Path(out) / path
+    if target.is_file():
+        target.unlink()
+        LOG.info("removed %s: this build could not make it", target)
+
+
+def job_report(outcome: Outcome, options: BuildOptions) -> JobReport:
+    """The report's verdict on one job."""
+    job = outcome.job
+    reasons = outcome.reasons or [Reason(gate, problem) for gate, problems in (
+        ("check", outcome.unsafe), ("incomplete", outcome.incomplete),
+        ("render", outcome.render_problems)) for problem in problems]
+    notices = []
+    if outcome.entry is not None:
+        entry = outcome.entry
+        if not entry.get("complete", True):
+            notices.append("incomplete translation")
+        if entry.get("review_status") == "not reviewed":
+            notices.append("not reviewed")
+    return JobReport(leaflet=job.leaflet.id, lang=job.lang, variant=options.paper,
+                     path=job.path, status=PUBLISHED if outcome.entry is not None else FAILED,
+                     reasons=[{"gate": r.gate, "path": r.problem.path, "line": r.problem.lineno,
+                               "message": r.problem.message} for r in reasons],
+                     notices=notices)
 
 
 def build_time(root: Path) -> dt.datetime:

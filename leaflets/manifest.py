@@ -7,28 +7,33 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .files import atomic_write
+from .errors import LeafletError
+from .files import write_if_changed
 
 MANIFEST = "manifest.json"
 
 
 @dataclass(frozen=True)
 class ManifestEntry:
-    """One published PDF."""
+    """One published PDF and everything it was made from."""
 
     leaflet: str
     lang: str
+    variant: str  # the paper size: the one variant axis so far
     path: str  # relative to the output folder, with forward slashes
     sha256: str
     pages: int
     bytes: int
     paper: str
-    version: str
-    review_status: str  # "reviewed by …" or "not reviewed"
+    version: str  # the leaflet's version (templates/<id>.toml)
+    review_status: str  # "source", "reviewed by …" or "not reviewed"
     complete: bool
+    completeness: str  # "translated/needed" messages, e.g. "52/52"
     tool_version: str
     weasyprint_version: str
-    fonts: list[str] = field(default_factory=list)
+    inputs: str  # the inputs hash (leaflets/inputs.py) the PDF was built from
+    catalogs: list[dict] = field(default_factory=list)  # {path, revision, sha256}
+    fonts: list[dict] = field(default_factory=list)  # {family, sha256} of each font file
 
 
 def entry_for(data: bytes, **fields) -> ManifestEntry:
@@ -61,12 +66,43 @@ def still_valid(out: Path, entry: dict) -> bool:
         return False
 
 
-def write_manifest(out: Path, entries: list[ManifestEntry]) -> Path:
-    """Write ``manifest.json`` into ``out``: this run's entries plus old ones still on disk."""
-    fresh = [asdict(entry) for entry in entries]
-    paths = {entry["path"] for entry in fresh}
+def write_manifest(out: Path, entries: list[ManifestEntry | dict],
+                   dropped: set[str] = frozenset()) -> Path | None:
+    """Write ``manifest.json`` into ``out``: this run's entries plus old ones still on disk.
+
+    Old entries for ``dropped`` paths (jobs of this run that failed) are left out. Nothing
+    is written when the bytes would not change; returns None when there is nothing to list.
+    """
+    fresh = [entry if isinstance(entry, dict) else asdict(entry) for entry in entries]
+    paths = {entry["path"] for entry in fresh} | set(dropped)
     kept = [old for old in read_manifest(out)
             if old.get("path") not in paths and still_valid(out, old)]
     path = Path(out) / MANIFEST
-    atomic_write(path, manifest_json(fresh + kept))
+    if not fresh and not kept:
+        if path.exists():
+            path.unlink()
+        return None
+    write_if_changed(path, manifest_json(fresh + kept))
     return path
+
+
+def merge_manifests(paths: list[Path]) -> bytes:
+    """One manifest from several (e.g. CI shards); the same PDF listed twice must agree."""
+    merged: dict[str, dict] = {}
+    for path in paths:
+        try:
+            entries = json.loads(Path(path).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise LeafletError(f"cannot read manifest: {exc.strerror}", path) from None
+        except ValueError as exc:
+            raise LeafletError(f"not a JSON manifest: {exc}", path) from None
+        if not isinstance(entries, list) or not all(
+                isinstance(e, dict) and "path" in e for e in entries):
+            raise LeafletError("not a manifest: expected a JSON list of entries with a "
+                               "'path'", path)
+        for entry in entries:
+            other = merged.setdefault(entry["path"], entry)
+            if other.get("sha256") != entry.get("sha256"):
+                raise LeafletError(f"{entry['path']} is listed with two different sha256; "
+                                   "the shards were built from different inputs", path)
+    return manifest_json(list(merged.values()))
