@@ -35,7 +35,7 @@ def compact_cid_fonts(document, pdf) -> None:
     """WeasyPrint ``finisher``: shrink embedded CID-keyed CFF fonts to the glyphs used."""
     if not harfbuzz_subset:
         return
-    fonts = document.fonts.values() if isinstance(document.fonts, dict) else document.fonts
+    fonts = document.fonts.values()  # WeasyPrint 70: {hash: Font}, filled by write_pdf
     by_content: dict[int, list] = {}
     for font in fonts:
         if not font.bitmap and font.file_content[:4] == b"OTTO":

@@ -114,8 +114,10 @@ class Renderer:
         if fetcher.refused:
             raise RenderError(f"{name}: refused to load {fetcher.refused[0]!r}: leaflets may only "
                               "use files inside templates/")
-        self._check_glyphs(name, capture.records, document, allowed_fonts)
-        fonts = document.fonts.values() if isinstance(document.fonts, dict) else document.fonts
+        # Document.fonts ({hash: Font}) is filled by write_pdf; Font.missing holds
+        # the code points drawn as .notdef. Both are WeasyPrint 70 internals.
+        fonts = list(document.fonts.values())
+        self._check_glyphs(name, capture.records, fonts, allowed_fonts)
         used = sorted({FontUse(font.family, self._file_hash(font.hb_face)) for font in fonts},
                       key=lambda use: (use.family, use.sha256))
         return RenderedPdf(data=data, pages=pages, fonts=tuple(used))
@@ -128,7 +130,7 @@ class Renderer:
             self._font_hashes[key] = hashlib.sha256(get_hb_object_data(hb_face) or b"").hexdigest()
         return self._font_hashes[key]
 
-    def _check_glyphs(self, name, records, document, allowed_fonts) -> None:
+    def _check_glyphs(self, name, records, fonts, allowed_fonts) -> None:
         for record in records:
             message = record.getMessage()
             if ".notdef" in message or "unsupported by fonts" in message:
@@ -137,7 +139,6 @@ class Renderer:
             if record.levelno >= logging.ERROR:
                 raise RenderError(f"{name}: WeasyPrint: {message}")
             LOG.warning("%s: WeasyPrint: %s", name, message)
-        fonts = document.fonts.values() if isinstance(document.fonts, dict) else document.fonts
         for font in fonts:
             if font.family not in allowed_fonts:
                 raise RenderError(f"{name}: text fell back to font {font.family!r}; expected only "

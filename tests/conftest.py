@@ -56,13 +56,20 @@ def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=300)
 
 
-def pdftotext(path: Path) -> str:
-    """The text poppler extracts from a PDF."""
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True,
+def pdftotext(path: Path, *, rtl: bool = False) -> str:
+    """The text poppler extracts from a PDF, in logical order.
+
+    Poppler's default mode puts right-to-left lines in logical order but joins
+    "peut-" + "être" into "peutêtre"; -raw keeps hyphens but leaves RTL lines in
+    visual order. So each script gets the mode that reads it right.
+    """
+    mode = [] if rtl else ["-raw"]
+    return subprocess.run(["pdftotext", *mode, "-enc", "UTF-8", str(path), "-"], check=True,
                           capture_output=True, text=True).stdout
 
 
 def normalize(text: str, *, cjk: bool = False) -> str:
     """NFC, without bidi controls or soft hyphens, whitespace folded (removed for CJK)."""
     text = BIDI_CONTROLS.sub("", unicodedata.normalize("NFC", text))
+    text = re.sub(r"(?<=\w)-\s*\n\s*(?=\w)", "-", text)  # a line broken after a hyphen
     return re.sub(r"\s+", "" if cjk else " ", text).strip()
