@@ -7,7 +7,7 @@ import hashlib
 import logging
 import os
 import subprocess
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -19,7 +19,7 @@ from .files import atomic_write
 from .html import PAPER_SIZES, PageOptions, render_html
 from .locales import SOURCE_LANG, language
 from .inputs import file_sha256, job_inputs, weasyprint_version
-from .manifest import entry_for, read_manifest, still_valid, write_manifest
+from .manifest import ManifestEntry, entry_for, entry_from_dict, read_manifest, still_valid, write_manifest
 from .parallel import RenderOutput, RenderTask, default_jobs, render_all
 from .project import Leaflet, Project
 from .release import Reason, check_errors, gate_reasons
@@ -73,7 +73,7 @@ class Outcome:
     unsafe: list[Problem] = field(default_factory=list)  # translations that fail a check
     render_problems: list[Problem] = field(default_factory=list)
     reasons: list[Reason] = field(default_factory=list)  # failed release gates
-    entry: dict | None = None  # the manifest entry (ManifestEntry as a dict)
+    entry: ManifestEntry | None = None
     rebuilt: bool = False  # False when an unchanged PDF on disk was kept
     inputs: str = ""
 
@@ -115,7 +115,7 @@ class BuildResult:
         return not self.failed
 
     @property
-    def written(self) -> list[dict]:
+    def written(self) -> list[ManifestEntry]:
         """Manifest entries of every PDF this build published (rebuilt or unchanged)."""
         return [outcome.entry for outcome in self.outcomes if outcome.entry]
 
@@ -132,7 +132,8 @@ def build(project: Project, options: BuildOptions, renderer: "Renderer | None" =
     outcomes = [check_job(project, job, catalogs) for job in jobs]
     created = build_time(project.root)
     stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ")
-    previous = {entry.get("path"): entry for entry in read_manifest(options.out)}
+    previous = {entry.get("path"): entry for entry in read_manifest(options.out)
+                if isinstance(entry, dict)}
     tick = _Ticker(len(outcomes), progress)
     tasks = []
     for outcome in outcomes:
@@ -148,8 +149,8 @@ def build(project: Project, options: BuildOptions, renderer: "Renderer | None" =
         old = previous.get(job.path)
         if (not options.force and old and old.get("inputs") == outcome.inputs
                 and still_valid(options.out, old)):
-            outcome.entry = old  # unchanged: keep the PDF on disk
-        else:
+            outcome.entry = entry_from_dict(old)  # unchanged: keep the PDF on disk
+        if outcome.entry is None:
             tasks.append(render_task(project, outcome, catalogs, options, stamp))
     if options.release:  # the gates known before rendering
         for outcome in outcomes:
@@ -305,7 +306,7 @@ def job_catalogs(job: Job, catalogs: dict) -> list[PoFile]:
 
 
 def manifest_entry(project: Project, outcome: Outcome, catalogs: dict, pdf: RenderOutput,
-                   options: BuildOptions) -> dict:
+                   options: BuildOptions) -> ManifestEntry:
     """Describe one rendered PDF for the manifest."""
     job = outcome.job
     pos = job_catalogs(job, catalogs)
@@ -316,7 +317,7 @@ def manifest_entry(project: Project, outcome: Outcome, catalogs: dict, pdf: Rend
     domains = leaflet_domains(job.leaflet) if pos else []
     needed = sum(len({(m.msgid, m.context) for m in domain_messages(project, d)})
                  for d in domains)
-    return asdict(entry_for(
+    return entry_for(
         pdf.data, leaflet=job.leaflet.id, lang=job.lang, variant=options.paper, path=job.path,
         pages=pdf.pages, paper=options.paper, version=job.leaflet.version,
         review_status=status, complete=not outcome.incomplete,
@@ -326,7 +327,7 @@ def manifest_entry(project: Project, outcome: Outcome, catalogs: dict, pdf: Rend
         catalogs=[{"path": po.path, "revision": po.headers.get("PO-Revision-Date", ""),
                    "sha256": file_sha256(project.po_path(job.lang, domain))}
                   for po, domain in zip(pos, domains)],
-        fonts=[{"family": font.family, "sha256": font.sha256} for font in pdf.fonts]))
+        fonts=[{"family": font.family, "sha256": font.sha256} for font in pdf.fonts])
 
 
 def write_pdf(out: Path, outcome: Outcome, pdf: RenderOutput) -> None:
@@ -351,10 +352,9 @@ def job_report(outcome: Outcome, options: BuildOptions) -> JobReport:
         ("render", outcome.render_problems)) for problem in problems]
     notices = []
     if outcome.entry is not None:
-        entry = outcome.entry
-        if not entry.get("complete", True):
+        if not outcome.entry.complete:
             notices.append("incomplete translation")
-        if entry.get("review_status") == "not reviewed":
+        if outcome.entry.review_status == "not reviewed":
             notices.append("not reviewed")
     return JobReport(leaflet=job.leaflet.id, lang=job.lang, variant=options.paper,
                      path=job.path, status=PUBLISHED if outcome.entry is not None else FAILED,

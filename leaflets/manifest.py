@@ -41,6 +41,14 @@ def entry_for(data: bytes, **fields) -> ManifestEntry:
     return ManifestEntry(sha256=hashlib.sha256(data).hexdigest(), bytes=len(data), **fields)
 
 
+def entry_from_dict(data: dict) -> ManifestEntry | None:
+    """An entry read back from a manifest, or None when it was written by another version."""
+    try:
+        return ManifestEntry(**data)
+    except TypeError:
+        return None
+
+
 def manifest_json(entries: list[dict]) -> bytes:
     """The manifest's bytes: a list sorted by path, stable, UTF-8."""
     ordered = sorted(entries, key=lambda e: (e["path"], e["leaflet"], e["lang"]))
@@ -66,14 +74,14 @@ def still_valid(out: Path, entry: dict) -> bool:
         return False
 
 
-def write_manifest(out: Path, entries: list[ManifestEntry | dict],
+def write_manifest(out: Path, entries: list[ManifestEntry],
                    dropped: set[str] = frozenset()) -> Path | None:
     """Write ``manifest.json`` into ``out``: this run's entries plus old ones still on disk.
 
     Old entries for ``dropped`` paths (jobs of this run that failed) are left out. Nothing
     is written when the bytes would not change; returns None when there is nothing to list.
     """
-    fresh = [entry if isinstance(entry, dict) else asdict(entry) for entry in entries]
+    fresh = [asdict(entry) for entry in entries]
     paths = {entry["path"] for entry in fresh} | set(dropped)
     kept = [old for old in read_manifest(out)
             if old.get("path") not in paths and still_valid(out, old)]
