@@ -17,9 +17,10 @@ from .errors import LeafletError, Problem, UsageError
 from .extract import domain_messages, leaflet_domains
 from .files import atomic_write
 from .html import PAPER_SIZES, PageOptions, render_html
+from .inputs import file_sha256, job_inputs, template_hashes, weasyprint_version
 from .locales import SOURCE_LANG, language
-from .inputs import file_sha256, job_inputs, weasyprint_version
-from .manifest import ManifestEntry, entry_for, entry_from_dict, read_manifest, still_valid, write_manifest
+from .manifest import (ManifestEntry, entry_for, entry_from_dict, read_manifest, still_valid,
+                       write_manifest)
 from .parallel import RenderOutput, RenderTask, default_jobs, render_all
 from .project import Leaflet, Project
 from .release import Reason, check_errors, gate_reasons
@@ -129,23 +130,27 @@ def build(project: Project, options: BuildOptions, renderer: "Renderer | None" =
     """
     jobs = plan_jobs(project, options)
     catalogs = load_catalogs(project, jobs)
-    outcomes = [check_job(project, job, catalogs) for job in jobs]
+    shared = _PerBuild(project)
+    outcomes = [check_job(project, job, catalogs, shared) for job in jobs]
     created = build_time(project.root)
     stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ")
     previous = {entry.get("path"): entry for entry in read_manifest(options.out)
                 if isinstance(entry, dict)}
     tick = _Ticker(len(outcomes), progress)
-    tasks = []
+    tasks, templates = [], {}
     for outcome in outcomes:
         job = outcome.job
         if outcome.unsafe or not (options.release or options.allow_incomplete
                                   or not outcome.incomplete):
             continue  # never rendered: unsafe text, or incomplete without a notice allowed
+        if job.leaflet.id not in templates:
+            templates[job.leaflet.id] = template_hashes(project, job.leaflet)
         outcome.inputs = job_inputs(
             project, job.leaflet, job.lang,
             [project.po_path(job.lang, d) for d in leaflet_domains(job.leaflet)
              if job.lang != SOURCE_LANG],
-            {"paper": options.paper, "created": stamp, "variant": options.paper})
+            {"paper": options.paper, "created": stamp, "variant": options.paper},
+            templates[job.leaflet.id])
         old = previous.get(job.path)
         if (not options.force and old and old.get("inputs") == outcome.inputs
                 and still_valid(options.out, old)):
@@ -170,7 +175,7 @@ def build(project: Project, options: BuildOptions, renderer: "Renderer | None" =
         outcome = by_key[key]
         outcome.render_problems = list(output.problems)
         if output.data is not None:
-            outcome.entry = manifest_entry(project, outcome, catalogs, output, options)
+            outcome.entry = manifest_entry(project, outcome, catalogs, output, options, shared)
             outcome.rebuilt = True
     for outcome in outcomes:
         if options.release:
@@ -251,17 +256,38 @@ def load_catalogs(project: Project, jobs: list[Job]) -> dict[tuple[str, str], Po
     return catalogs
 
 
-def check_job(project: Project, job: Job, catalogs: dict) -> Outcome:
+class _PerBuild:
+    """Work shared by many jobs, done once per build: a domain's messages, a catalog's checks."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self._messages: dict[str, list] = {}
+        self._errors: dict[int, list[Problem]] = {}
+
+    def messages(self, domain: str) -> list:
+        if domain not in self._messages:
+            self._messages[domain] = domain_messages(self.project, domain)
+        return self._messages[domain]
+
+    def errors(self, po: PoFile) -> list[Problem]:
+        if id(po) not in self._errors:
+            self._errors[id(po)] = check_errors(po)
+        return self._errors[id(po)]
+
+
+def check_job(project: Project, job: Job, catalogs: dict, shared: _PerBuild | None = None
+              ) -> Outcome:
     """Everything wrong with one job's translations: missing, fuzzy, unsafe."""
+    shared = shared or _PerBuild(project)
     outcome = Outcome(job)
     for domain in leaflet_domains(job.leaflet):
-        messages = domain_messages(project, domain)  # also catches template syntax errors
+        messages = shared.messages(domain)  # also catches template syntax errors
         if job.lang == SOURCE_LANG:
             continue
         po = catalogs[(job.lang, domain)]
         outcome.incomplete += missing_translations(
             po, [(m.msgid, m.context, m.where) for m in messages])
-        outcome.unsafe += check_errors(po)
+        outcome.unsafe += shared.errors(po)
     return outcome
 
 
@@ -306,7 +332,7 @@ def job_catalogs(job: Job, catalogs: dict) -> list[PoFile]:
 
 
 def manifest_entry(project: Project, outcome: Outcome, catalogs: dict, pdf: RenderOutput,
-                   options: BuildOptions) -> ManifestEntry:
+                   options: BuildOptions, shared: _PerBuild) -> ManifestEntry:
     """Describe one rendered PDF for the manifest."""
     job = outcome.job
     pos = job_catalogs(job, catalogs)
@@ -315,7 +341,7 @@ def manifest_entry(project: Project, outcome: Outcome, catalogs: dict, pdf: Rend
     status = ("source" if job.lang == SOURCE_LANG else
               f"reviewed by {', '.join(reviewers)}" if reviewed else "not reviewed")
     domains = leaflet_domains(job.leaflet) if pos else []
-    needed = sum(len({(m.msgid, m.context) for m in domain_messages(project, d)})
+    needed = sum(len({(m.msgid, m.context) for m in shared.messages(d)})
                  for d in domains)
     return entry_for(
         pdf.data, leaflet=job.leaflet.id, lang=job.lang, variant=options.paper, path=job.path,

@@ -73,6 +73,12 @@ def font_hashes(lang: str) -> dict[str, dict[str, str]]:
             for family in language(lang).fonts}
 
 
+def template_hashes(project: Project, leaflet: Leaflet) -> dict[str, str]:
+    """``{name: sha256}`` of the files under templates/ that can affect ``leaflet``."""
+    return {path.relative_to(project.templates).as_posix(): file_sha256(path)
+            for path in template_files(project, leaflet)}
+
+
 def template_files(project: Project, leaflet: Leaflet) -> list[Path]:
     """The files under templates/ that can affect ``leaflet``: all but other leaflets' own."""
     others = set()
@@ -84,16 +90,18 @@ def template_files(project: Project, leaflet: Leaflet) -> list[Path]:
 
 
 def job_inputs(project: Project, leaflet: Leaflet, lang: str, catalogs: list[Path],
-               settings: dict) -> str:
-    """The inputs hash of one PDF; ``settings`` holds every option that changes its bytes."""
+               settings: dict, templates: dict[str, str] | None = None) -> str:
+    """The inputs hash of one PDF; ``settings`` holds every option that changes its bytes.
+
+    ``templates`` is ``template_hashes(project, leaflet)`` when the caller already has it."""
     record = {
         "tool": __version__,
         "weasyprint": weasyprint_version(),
         "leaflet": leaflet.id,
         "lang": lang,
-        "templates": {path.relative_to(project.templates).as_posix(): file_sha256(path)
-                      for path in template_files(project, leaflet)},
-        "catalogs": {project.rel(path): file_sha256(path) for path in catalogs},
+        "templates": templates if templates is not None else template_hashes(project, leaflet),
+        "catalogs": {Path(path).relative_to(project.root).as_posix(): file_sha256(path)
+                     for path in catalogs},
         "fonts": font_hashes(lang),
         "settings": settings,
     }
