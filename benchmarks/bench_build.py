@@ -143,7 +143,8 @@ def run_cli_per_pdf(project_root: Path, pairs_file: Path, jobs: int) -> None:
 
     def one(pair):
         Path(pair[1]).parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["weasyprint", "--base-url", base, pair[0], pair[1]], check=True,
+        subprocess.run(["weasyprint", "--base-url", base, "--stylesheet", base + "leaflet.css",
+                        pair[0], pair[1]], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     with ThreadPoolExecutor(jobs) as pool:

@@ -111,6 +111,8 @@ def render_all(tasks: list[RenderTask], *, templates_dir: Path, jobs: int,
                 on_done(output)
         return results
     # fork: workers inherit the imported modules instead of importing WeasyPrint again
+    from . import pdf  # noqa: F401  (importing WeasyPrint finds its C libraries: ~0.4 s)
+
     context = multiprocessing.get_context(
         "fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context,
