@@ -137,7 +137,7 @@ def build(project: Project, options: BuildOptions, renderer: "Renderer | None" =
     previous = {entry.get("path"): entry for entry in read_manifest(options.out)
                 if isinstance(entry, dict)}
     tick = _Ticker(len(outcomes), progress)
-    tasks, templates = [], {}
+    pending, templates = [], {}
     for outcome in outcomes:
         job = outcome.job
         if outcome.unsafe or not (options.release or options.allow_incomplete
@@ -156,7 +156,7 @@ def build(project: Project, options: BuildOptions, renderer: "Renderer | None" =
                 and still_valid(options.out, old)):
             outcome.entry = entry_from_dict(old)  # unchanged: keep the PDF on disk
         if outcome.entry is None:
-            tasks.append(render_task(project, outcome, catalogs, options, stamp))
+            pending.append(outcome)
     if options.release:  # the gates known before rendering
         for outcome in outcomes:
             outcome.reasons = release_reasons(project, outcome, catalogs, created, options)
@@ -169,8 +169,9 @@ def build(project: Project, options: BuildOptions, renderer: "Renderer | None" =
         failed = output.data is None or by_key[output.key].reasons
         tick(output.key, "failed" if failed else "built")
 
-    results = render_all(tasks, templates_dir=project.templates, jobs=options.jobs or
-                         default_jobs(), renderer=renderer, on_done=rendered)
+    tasks = (render_task(project, outcome, catalogs, options, stamp) for outcome in pending)
+    results = render_all(tasks, count=len(pending), templates_dir=project.templates,
+                         jobs=options.jobs or default_jobs(), renderer=renderer, on_done=rendered)
     for key, output in results.items():
         outcome = by_key[key]
         outcome.render_problems = list(output.problems)

@@ -109,6 +109,9 @@ def cmd_build(project: Project, args: argparse.Namespace) -> int:
     """Build PDFs and report each failed job's problems."""
     if args.allow_unreviewed and not args.release:
         raise UsageError("--allow-unreviewed only makes sense with --release")
+    if args.allow_incomplete and args.release:
+        raise UsageError("--allow-incomplete cannot be used with --release: a release never "
+                         "publishes an incomplete translation")
     options = BuildOptions(leaflets=tuple(args.leaflet), langs=tuple(args.lang), out=args.out,
                            paper=args.paper, allow_incomplete=args.allow_incomplete,
                            release=args.release, allow_unreviewed=args.allow_unreviewed,

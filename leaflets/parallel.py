@@ -92,13 +92,16 @@ def _peak_rss_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def render_all(tasks: list[RenderTask], *, templates_dir: Path, jobs: int,
+def render_all(tasks: Iterable[RenderTask], *, count: int, templates_dir: Path, jobs: int,
                renderer: "Renderer | None" = None,
                on_done: Callable[[RenderOutput], None] | None = None) -> dict[str, RenderOutput]:
-    """Render every task, in ``jobs`` worker processes when that helps; results by key."""
+    """Render ``count`` tasks, in ``jobs`` worker processes when that helps; results by key.
+
+    ``tasks`` may be a generator: each task goes to a worker as soon as it is made, so the
+    workers start rendering while the caller is still preparing the rest."""
     results: dict[str, RenderOutput] = {}
-    workers = min(jobs, len(tasks))
-    if not tasks:
+    workers = min(jobs, count)
+    if not count:
         return results
     if workers <= 1:
         if renderer is None:
@@ -118,7 +121,12 @@ def render_all(tasks: list[RenderTask], *, templates_dir: Path, jobs: int,
     with ProcessPoolExecutor(max_workers=workers, mp_context=context,
                              initializer=_start_worker,
                              initargs=(str(templates_dir),)) as pool:
-        futures = [pool.submit(_render_in_worker, task) for task in _costly_first(tasks)]
+        try:
+            futures = [pool.submit(_render_in_worker, task) for task in tasks]
+        except BaseException:
+            # a task could not be made (e.g. a template error): drop the queued ones
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
         for future in as_completed(futures):
             output = future.result()
             results[output.key] = output
@@ -126,7 +134,3 @@ def render_all(tasks: list[RenderTask], *, templates_dir: Path, jobs: int,
                 on_done(output)
     return results
 
-
-def _costly_first(tasks: Iterable[RenderTask]) -> list[RenderTask]:
-    # the longest documents first, so no worker is left with a big one at the end
-    return sorted(tasks, key=lambda task: (-len(task.html), task.key))

@@ -21,7 +21,7 @@ def task(key: str, body: str) -> RenderTask:
 def test_tasks_and_results_cross_process_boundaries(project, renderer):
     one = task("a", "<p>Hello</p>")
     assert pickle.loads(pickle.dumps(one)) == one
-    [output] = render_all([one], templates_dir=project.templates, jobs=1,
+    [output] = render_all([one], count=1, templates_dir=project.templates, jobs=1,
                           renderer=renderer).values()
     assert pickle.loads(pickle.dumps(output)) == output
 
@@ -29,9 +29,11 @@ def test_tasks_and_results_cross_process_boundaries(project, renderer):
 def test_workers_give_the_bytes_one_process_gives(project, renderer):
     tasks = [task(str(n), f"<p>Paragraph {n}</p>" * n) for n in range(1, 5)]
     tasks.append(task("too-long", "<p style='break-after: page'>x</p>" * 3))
-    serial = render_all(tasks, templates_dir=project.templates, jobs=1, renderer=renderer)
+    serial = render_all(tasks, count=len(tasks), templates_dir=project.templates, jobs=1,
+                        renderer=renderer)
     seen = []
-    parallel = render_all(tasks, templates_dir=project.templates, jobs=2, on_done=seen.append)
+    parallel = render_all(iter(tasks), count=len(tasks), templates_dir=project.templates, jobs=2,
+                          on_done=seen.append)
     assert sorted(o.key for o in seen) == sorted(t.key for t in tasks)
     assert {o.worker for o in parallel.values()} - {os.getpid()} == \
         {o.worker for o in parallel.values()}  # rendered in other processes

@@ -121,7 +121,7 @@ def test_a_failed_release_removes_the_stale_pdf(project, renderer, tmp_path):
 
 
 @pytest.mark.parametrize("args", [["--allow-unreviewed"], ["--release", "--shard", "3/2"],
-                                  ["--jobs", "0"]])
+                                  ["--jobs", "0"], ["--release", "--allow-incomplete"]])
 def test_release_usage_errors_exit_2(args, tmp_path):
     result = run_cli("build", *args, "--out", str(tmp_path))
     assert result.returncode == 2, result.stderr
