@@ -19,17 +19,19 @@ from .files import atomic_write
 from .html import PAPER_SIZES, PageOptions, render_html
 from .inputs import file_sha256, job_inputs, template_hashes, weasyprint_version
 from .locales import SOURCE_LANG, language
-from .manifest import (ManifestEntry, entry_for, entry_from_dict, read_manifest, still_valid,
-                       write_manifest)
+from .manifest import (MANIFEST, PDF_KIND, ManifestEntry, entry_for, entry_from_dict, kind_of,
+                       read_manifest, still_valid, write_manifest)
 from .parallel import RenderOutput, RenderTask, default_jobs, render_all
 from .project import Leaflet, Project
-from .release import Reason, check_errors, gate_reasons
+from .release import Reason, check_errors, gate_reasons, safety_problems
 from .report import FAILED, PUBLISHED, JobReport, write_report
 
 if TYPE_CHECKING:
     from .pdf import Renderer
 
 LOG = logging.getLogger(__name__)
+# The front desk page's name for a leaflet's ordinary edition; the paper size is its own field.
+STANDARD_VARIANT = "standard"
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,8 @@ class BuildResult:
 
 
 def build(project: Project, options: BuildOptions, renderer: "Renderer | None" = None,
-          progress: Callable[[Progress], None] | None = None) -> BuildResult:
+          progress: Callable[[Progress], None] | None = None,
+          created: dt.datetime | None = None) -> BuildResult:
     """Build PDFs for the selected leaflets and languages; nothing is written if inputs are broken.
 
     Stages: plan, read every catalog, check every job, skip the unchanged ones, render the
@@ -132,7 +135,7 @@ def build(project: Project, options: BuildOptions, renderer: "Renderer | None" =
     catalogs = load_catalogs(project, jobs)
     shared = _PerBuild(project)
     outcomes = [check_job(project, job, catalogs, shared) for job in jobs]
-    created = build_time(project.root)
+    created = created or build_time(project.root)  # pseudo-locales pass the real project's
     stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ")
     previous = {entry.get("path"): entry for entry in read_manifest(options.out)
                 if isinstance(entry, dict)}
@@ -149,7 +152,7 @@ def build(project: Project, options: BuildOptions, renderer: "Renderer | None" =
             project, job.leaflet, job.lang,
             [project.po_path(job.lang, d) for d in leaflet_domains(job.leaflet)
              if job.lang != SOURCE_LANG],
-            {"paper": options.paper, "created": stamp, "variant": options.paper},
+            {"paper": options.paper, "created": stamp, "variant": STANDARD_VARIANT},
             templates[job.leaflet.id])
         old = previous.get(job.path)
         if (not options.force and old and old.get("inputs") == outcome.inputs
@@ -159,7 +162,8 @@ def build(project: Project, options: BuildOptions, renderer: "Renderer | None" =
             pending.append(outcome)
     if options.release:  # the gates known before rendering
         for outcome in outcomes:
-            outcome.reasons = release_reasons(project, outcome, catalogs, created, options)
+            outcome.reasons = release_reasons(project, outcome, catalogs, created, options,
+                                             shared)
     for outcome in outcomes:
         if outcome.entry is not None and not outcome.reasons:
             tick(outcome.job.path, "unchanged")
@@ -180,7 +184,8 @@ def build(project: Project, options: BuildOptions, renderer: "Renderer | None" =
             outcome.rebuilt = True
     for outcome in outcomes:
         if options.release:
-            outcome.reasons = release_reasons(project, outcome, catalogs, created, options)
+            outcome.reasons = release_reasons(project, outcome, catalogs, created, options,
+                                             shared)
             if outcome.reasons:
                 outcome.entry, outcome.rebuilt = None, False
         tick(outcome.job.path, key_state(outcome))
@@ -192,10 +197,29 @@ def build(project: Project, options: BuildOptions, renderer: "Renderer | None" =
     for path in sorted(dropped):
         remove_stale(options.out, path)
     entries = [outcome.entry for outcome in outcomes if outcome.entry]
+    before = _read_bytes(Path(options.out) / MANIFEST)
     manifest = write_manifest(options.out, entries, dropped)
+    if (manifest and (_read_bytes(manifest) != before or not frontdesk_is_current(options.out)
+                      or any(outcome.rebuilt for outcome in outcomes))):
+        from .frontdesk import write_frontdesk  # PDFium and Pillow: only when needed
+
+        write_frontdesk(project, options.out)  # index.html for the staff who hand leaflets out
     report = write_report(options.out, [job_report(o, options) for o in outcomes],
                           release=options.release, created=stamp)
     return BuildResult(outcomes, manifest, report, list(results.values()))
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def frontdesk_is_current(out: Path) -> bool:
+    """True when the manifest lists front desk files and each is on disk unchanged."""
+    entries = [e for e in read_manifest(out) if isinstance(e, dict) and kind_of(e) != PDF_KIND]
+    return bool(entries) and all(still_valid(out, entry) for entry in entries)
 
 
 class _Ticker:
@@ -263,6 +287,7 @@ class _PerBuild:
     def __init__(self, project: Project):
         self.project = project
         self._messages: dict[str, list] = {}
+        self._unsafe: dict[int, list[Problem]] = {}
         self._errors: dict[int, list[Problem]] = {}
 
     def messages(self, domain: str) -> list:
@@ -270,9 +295,15 @@ class _PerBuild:
             self._messages[domain] = domain_messages(self.project, domain)
         return self._messages[domain]
 
-    def errors(self, po: PoFile) -> list[Problem]:
+    def unsafe(self, po: PoFile) -> list[Problem]:
+        if id(po) not in self._unsafe:
+            self._unsafe[id(po)] = safety_problems(po)
+        return self._unsafe[id(po)]
+
+    def errors(self, po: PoFile, lang: str) -> list[Problem]:
+        """What ``check`` reports as errors in ``po`` (safety, numbers, font coverage, ...)."""
         if id(po) not in self._errors:
-            self._errors[id(po)] = check_errors(po)
+            self._errors[id(po)] = check_errors(po, language(lang))
         return self._errors[id(po)]
 
 
@@ -288,7 +319,7 @@ def check_job(project: Project, job: Job, catalogs: dict, shared: _PerBuild | No
         po = catalogs[(job.lang, domain)]
         outcome.incomplete += missing_translations(
             po, [(m.msgid, m.context, m.where) for m in messages])
-        outcome.unsafe += shared.errors(po)
+        outcome.unsafe += shared.unsafe(po)
     return outcome
 
 
@@ -315,13 +346,15 @@ def render_task(project: Project, outcome: Outcome, catalogs: dict, options: Bui
 
 
 def release_reasons(project: Project, outcome: Outcome, catalogs: dict, created: dt.datetime,
-                    options: BuildOptions) -> list[Reason]:
+                    options: BuildOptions, shared: _PerBuild) -> list[Reason]:
     """Every release gate this job fails (see leaflets/release.py)."""
     job = outcome.job
+    pos = job_catalogs(job, catalogs)
+    checked = [problem for po in pos for problem in shared.errors(po, job.lang)]
     return gate_reasons(leaflet=job.leaflet,
                         leaflet_file=project.rel(project.templates / f"{job.leaflet.id}.toml"),
-                        catalogs=job_catalogs(job, catalogs), incomplete=outcome.incomplete,
-                        check_problems=outcome.unsafe, render_problems=outcome.render_problems,
+                        catalogs=pos, incomplete=outcome.incomplete,
+                        check_problems=checked, render_problems=outcome.render_problems,
                         today=created.date(), allow_unreviewed=options.allow_unreviewed)
 
 
@@ -345,7 +378,8 @@ def manifest_entry(project: Project, outcome: Outcome, catalogs: dict, pdf: Rend
     needed = sum(len({(m.msgid, m.context) for m in shared.messages(d)})
                  for d in domains)
     return entry_for(
-        pdf.data, leaflet=job.leaflet.id, lang=job.lang, variant=options.paper, path=job.path,
+        pdf.data, leaflet=job.leaflet.id, lang=job.lang, variant=STANDARD_VARIANT,
+        path=job.path,
         pages=pdf.pages, paper=options.paper, version=job.leaflet.version,
         review_status=status, complete=not outcome.incomplete,
         completeness=f"{needed - len(outcome.incomplete)}/{needed}" if pos else "source",
@@ -383,7 +417,7 @@ def job_report(outcome: Outcome, options: BuildOptions) -> JobReport:
             notices.append("incomplete translation")
         if outcome.entry.review_status == "not reviewed":
             notices.append("not reviewed")
-    return JobReport(leaflet=job.leaflet.id, lang=job.lang, variant=options.paper,
+    return JobReport(leaflet=job.leaflet.id, lang=job.lang, variant=STANDARD_VARIANT,
                      path=job.path, status=PUBLISHED if outcome.entry is not None else FAILED,
                      reasons=[{"gate": r.gate, "path": r.problem.path, "line": r.problem.lineno,
                                "message": r.problem.message} for r in reasons],

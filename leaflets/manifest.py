@@ -1,4 +1,9 @@
-"""Manifest: what a build published, one sorted entry per PDF, keyed by content hash."""
+"""Manifest: what a build published, one sorted entry per file, keyed by content hash.
+
+Entries for PDFs have ``kind: "pdf"``; the files of the front desk page (index.html, its
+CSS, JS and thumbnails) have ``kind: "frontdesk"`` and only path, sha256 and bytes.
+An entry without ``kind`` (an older manifest) is a PDF.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from .errors import LeafletError
 from .files import write_if_changed
 
 MANIFEST = "manifest.json"
+PDF_KIND = "pdf"
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,7 @@ class ManifestEntry:
     inputs: str  # the inputs hash (leaflets/inputs.py) the PDF was built from
     catalogs: list[dict] = field(default_factory=list)  # {path, revision, sha256}
     fonts: list[dict] = field(default_factory=list)  # {family, sha256} of each font file
+    kind: str = PDF_KIND
 
 
 def entry_for(data: bytes, **fields) -> ManifestEntry:
@@ -49,9 +56,20 @@ def entry_from_dict(data: dict) -> ManifestEntry | None:
         return None
 
 
+def file_entry(path: str, data: bytes, kind: str) -> dict:
+    """A manifest entry for a file that is not a leaflet PDF."""
+    return {"kind": kind, "path": path, "sha256": hashlib.sha256(data).hexdigest(),
+            "bytes": len(data)}
+
+
+def kind_of(entry: dict) -> str:
+    """What an entry describes: "pdf" (also for entries written before kinds existed) or else."""
+    return entry.get("kind", PDF_KIND)
+
+
 def manifest_json(entries: list[dict]) -> bytes:
     """The manifest's bytes: a list sorted by path, stable, UTF-8."""
-    ordered = sorted(entries, key=lambda e: (e["path"], e["leaflet"], e["lang"]))
+    ordered = sorted(entries, key=lambda e: (e["path"], e.get("leaflet", ""), e.get("lang", "")))
     return (json.dumps(ordered, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
 
 
@@ -95,7 +113,9 @@ def write_manifest(out: Path, entries: list[ManifestEntry],
 
 
 def merge_manifests(paths: list[Path]) -> bytes:
-    """One manifest from several (e.g. CI shards); the same PDF listed twice must agree."""
+    """One manifest of the PDFs of several (e.g. CI shards); the same PDF listed twice must agree.
+
+    Front desk entries are left out: each shard's page lists only its own PDFs."""
     merged: dict[str, dict] = {}
     for path in paths:
         try:
@@ -108,7 +128,7 @@ def merge_manifests(paths: list[Path]) -> bytes:
                 isinstance(e, dict) and "path" in e for e in entries):
             raise LeafletError("not a manifest: expected a JSON list of entries with a "
                                "'path'", path)
-        for entry in entries:
+        for entry in (e for e in entries if kind_of(e) == PDF_KIND):
             other = merged.setdefault(entry["path"], entry)
             if other.get("sha256") != entry.get("sha256"):
                 raise LeafletError(f"{entry['path']} is listed with two different sha256; "

@@ -14,6 +14,7 @@ from weasyprint.text.ffi import ffi
 from weasyprint.text.fonts import FontConfiguration, get_hb_object_data
 from weasyprint.urls import URLFetcher
 
+from . import textlayer
 from .errors import RenderError
 from .fontsubset import compact_cid_fonts
 
@@ -77,6 +78,7 @@ class Renderer:
 
     def __init__(self, templates_dir: Path, extra_roots: tuple[Path, ...] = (),
                  compact_fonts: bool = True):
+        textlayer.install()  # exact text for Arabic and Devanagari (WeasyPrint #2841)
         self.templates_dir = Path(templates_dir).resolve()
         self.compact_fonts = compact_fonts
         self._font_hashes: dict[int, str] = {}

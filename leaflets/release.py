@@ -20,6 +20,7 @@ from . import checkers
 from .catalogs import PoFile
 from .checkers import CheckFailed
 from .errors import Problem
+from .locales import Language
 from .project import Leaflet
 
 GATES = ("incomplete", "check", "render", "review-date", "unreviewed")
@@ -36,22 +37,34 @@ class Reason:
         return f"{self.problem} [{self.gate}]"
 
 
-def error_checks() -> tuple:
-    """The checks whose failure is an error (``check`` exits non-zero and releases stop)."""
-    return getattr(checkers, "ERROR_CHECKS", checkers.SAFETY_CHECKS)
+# the incomplete gate reports these, with the templates' view of what is needed
+_INCOMPLETE_CHECKS = {"untranslated", "fuzzy"}
 
 
-def check_errors(po: PoFile) -> list[Problem]:
-    """Every translation in ``po`` that fails an error-level check."""
+def safety_problems(po: PoFile) -> list[Problem]:
+    """Translations that break a safety check: such a catalog is never rendered, in any build."""
     problems = []
     for message in po.catalog:
         if not message.id or not message.string:
             continue
-        for check in error_checks():
+        for check in checkers.SAFETY_CHECKS:
             try:
                 check(message)
             except CheckFailed as exc:
                 problems.append(Problem(po.path, message.lineno, f"[{exc.check}] {exc}"))
+    return problems
+
+
+def check_errors(po: PoFile, lang: Language) -> list[Problem]:
+    """What ``generate.py check`` reports as an error in ``po`` (its warnings do not block)."""
+    problems = []
+    for message in po.catalog:
+        if not message.id:
+            continue
+        for finding in checkers.check_message(message, lang, po.path):
+            if finding.error and finding.check not in _INCOMPLETE_CHECKS:
+                problems.append(Problem(finding.path, finding.lineno,
+                                        f"[{finding.check}] {finding.message}"))
     return problems
 
 
