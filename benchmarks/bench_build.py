@@ -255,8 +255,8 @@ def main() -> int:
     parser.add_argument("--scale", type=int, default=10,
                         help="leaflets in the scaled matrix (0: skip it; default 10)")
     parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="runs of (a) and (c); the fastest is reported (default 3)")
+    parser.add_argument("--repeat", type=int, default=2,
+                        help="runs of (a) and (c); the fastest is reported (default 2)")
     parser.add_argument("--run-plain", nargs=2, metavar=("ROOT", "OUT"), help=argparse.SUPPRESS)
     parser.add_argument("--run-cli", nargs=3, metavar=("ROOT", "PAIRS", "JOBS"),
                         help=argparse.SUPPRESS)
