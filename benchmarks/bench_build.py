@@ -27,7 +27,6 @@ import io
 import json
 import os
 import platform
-import resource
 import shutil
 import subprocess
 import sys
@@ -177,7 +176,6 @@ def per_document_seconds(project_root: Path, repeat: int = 5) -> dict[str, float
     """Warm render time of one leaflet per language with this tool's Renderer (median)."""
     from leaflets.build import BuildOptions, build
     from leaflets.pdf import Renderer
-
     from leaflets.project import Project
 
     project = Project(project_root)

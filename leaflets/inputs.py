@@ -85,8 +85,8 @@ def template_files(project: Project, leaflet: Leaflet) -> list[Path]:
     for toml in project.templates.glob("*.toml"):
         if toml.stem != leaflet.id:
             others.update({toml.name, f"{toml.stem}.html"})
-    return sorted(path for path in project.templates.rglob("*")
-                  if path.is_file() and path.relative_to(project.templates).as_posix() not in others)
+    return sorted(path for path in project.templates.rglob("*") if path.is_file()
+                  and path.relative_to(project.templates).as_posix() not in others)
 
 
 def job_inputs(project: Project, leaflet: Leaflet, lang: str, catalogs: list[Path],

@@ -20,7 +20,8 @@ def sign_off(project, lang: str) -> None:
     """Record a medical reviewer in every catalog of ``lang``, as a reviewer would."""
     for path in (project.locales / lang / "LC_MESSAGES").glob("*.po"):
         text = path.read_text(encoding="utf-8")
-        signed = text.replace('"X-Medical-Reviewer: none\\n"', f'"X-Medical-Reviewer: {REVIEWER}\\n"')
+        signed = text.replace('"X-Medical-Reviewer: none\\n"',
+                              f'"X-Medical-Reviewer: {REVIEWER}\\n"')
         assert signed != text, path
         path.write_text(signed, encoding="utf-8")
 
