@@ -12,7 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from . import __version__
+from . import variants
 from .catalogs import PoFile, SourceTranslations, StrictTranslations, missing_translations, read_po
+from .clinic import Clinic
+from .edition import edition_fields
 from .errors import LeafletError, Problem, UsageError
 from .extract import domain_messages, leaflet_domains
 from .files import atomic_write
@@ -30,8 +33,6 @@ if TYPE_CHECKING:
     from .pdf import Renderer
 
 LOG = logging.getLogger(__name__)
-# The front desk page's name for a leaflet's ordinary edition; the paper size is its own field.
-STANDARD_VARIANT = "standard"
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class BuildOptions:
     out: Path = Path("dist")
     paper: str = "a4"
     allow_incomplete: bool = False
+    clinic: Clinic | None = None  # leaflets/clinic.py: name, numbers, logo, QR code
+    variant: str = variants.STANDARD  # leaflets/variants.py
     release: bool = False  # publish only what passes every gate (leaflets/release.py)
     allow_unreviewed: bool = False  # release: let unreviewed translations through, with notice
     force: bool = False  # rebuild even when the inputs hash is unchanged
@@ -56,15 +59,17 @@ class Job:
 
     leaflet: Leaflet
     lang: str
+    variant: str = variants.STANDARD
 
     @property
     def path(self) -> str:
         """Where the PDF goes, relative to the output folder."""
-        return f"{self.lang}/{self.leaflet.id}.pdf"
+        return f"{self.lang}/{self.leaflet.id}{variants.file_suffix(self.variant)}.pdf"
 
     @property
     def name(self) -> str:
-        return f"{self.leaflet.id} [{self.lang}]"
+        suffix = "" if self.variant == variants.STANDARD else f", {self.variant}"
+        return f"{self.leaflet.id} [{self.lang}{suffix}]"
 
 
 @dataclass
@@ -152,7 +157,8 @@ def build(project: Project, options: BuildOptions, renderer: "Renderer | None" =
             project, job.leaflet, job.lang,
             [project.po_path(job.lang, d) for d in leaflet_domains(job.leaflet)
              if job.lang != SOURCE_LANG],
-            {"paper": options.paper, "created": stamp, "variant": STANDARD_VARIANT},
+            {"paper": options.paper, "created": stamp, "variant": job.variant,
+             "clinic": clinic_inputs(options.clinic)},
             templates[job.leaflet.id])
         old = previous.get(job.path)
         if (not options.force and old and old.get("inputs") == outcome.inputs
@@ -173,8 +179,9 @@ def build(project: Project, options: BuildOptions, renderer: "Renderer | None" =
         failed = output.data is None or by_key[output.key].reasons
         tick(output.key, "failed" if failed else "built")
 
-    tasks = (render_task(project, outcome, catalogs, options, stamp) for outcome in pending)
+    tasks = (render_task(project, outcome, catalogs, options, created) for outcome in pending)
     results = render_all(tasks, count=len(pending), templates_dir=project.templates,
+                         extra_roots=(options.clinic.folder,) if options.clinic else (),
                          jobs=options.jobs or default_jobs(), renderer=renderer, on_done=rendered)
     for key, output in results.items():
         outcome = by_key[key]
@@ -207,6 +214,14 @@ def build(project: Project, options: BuildOptions, renderer: "Renderer | None" =
     report = write_report(options.out, [job_report(o, options) for o in outcomes],
                           release=options.release, created=stamp)
     return BuildResult(outcomes, manifest, report, list(results.values()))
+
+
+def clinic_inputs(clinic: Clinic | None) -> dict | None:
+    """What a clinic profile adds to a PDF's inputs: every value, and its files' contents."""
+    if clinic is None:
+        return None
+    return {"profile": repr(clinic), "file": file_sha256(clinic.path),
+            "logo": file_sha256(clinic.logo) if clinic.logo else None}
 
 
 def _read_bytes(path: Path) -> bytes | None:
@@ -256,10 +271,18 @@ def plan_jobs(project: Project, options: BuildOptions) -> list[Job]:
     if options.paper not in PAPER_SIZES:
         raise UsageError(f"unknown paper size {options.paper!r}: use a4 or letter")
     leaflets = project.select_leaflets(list(options.leaflets))
-    langs = project.select_languages(list(options.langs))
+    langs = project.select_languages(list(options.langs) or list(
+        options.clinic.languages if options.clinic else ()))
+    if options.clinic and options.clinic.languages:
+        offered = set(options.clinic.languages)
+        for lang in langs:
+            if lang not in offered:
+                raise UsageError(f"the clinic does not offer {lang!r}: add it to its 'languages' "
+                                 f"or leave out --lang {lang}", project.rel(options.clinic.path))
+    langs = variants.check_variant(options.variant, langs, asked=bool(options.langs))
     for lang in langs:
         language(lang)  # an unknown CLDR code fails here, before any work
-    jobs = sorted((Job(leaflet, lang) for leaflet in leaflets for lang in langs),
+    jobs = sorted((Job(leaflet, lang, options.variant) for leaflet in leaflets for lang in langs),
                   key=lambda job: (job.leaflet.id, job.lang))
     return select_shard(jobs, options.shard)
 
@@ -324,14 +347,18 @@ def check_job(project: Project, job: Job, catalogs: dict, shared: _PerBuild | No
 
 
 def render_task(project: Project, outcome: Outcome, catalogs: dict, options: BuildOptions,
-                stamp: str) -> RenderTask:
+                created: dt.datetime) -> RenderTask:
     """Render one job's HTML and package it for a renderer process."""
     job = outcome.job
     lang = language(job.lang)
     pos = job_catalogs(job, catalogs)
-    translations = (SourceTranslations() if job.lang == SOURCE_LANG
-                    else StrictTranslations.from_catalogs(pos))
-    page = PageOptions(paper=options.paper, incomplete=bool(outcome.incomplete), created=stamp)
+    translations = variants.wrap_translations(job.variant, (
+        SourceTranslations() if job.lang == SOURCE_LANG
+        else StrictTranslations.from_catalogs(pos)), lang)
+    page = PageOptions(paper=options.paper, incomplete=bool(outcome.incomplete),
+                       created=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                       **edition_fields(job.path, job.lang, pos, options.clinic, job.variant,
+                                        created.date()))
     html = render_html(project.templates, job.leaflet, lang, translations, page,
                        unreviewed=job.lang != SOURCE_LANG and any(not po.reviewer for po in pos))
     if translations.misses and not outcome.incomplete:
@@ -341,7 +368,8 @@ def render_task(project: Project, outcome: Outcome, catalogs: dict, options: Bui
                            f"templates/{job.leaflet.template}")
     # a permanent document ID: the same leaflet, language and variant keep it across versions
     identifier = hashlib.sha256(f"{job.path}|{options.paper}".encode()).hexdigest()[:32].encode()
-    return RenderTask(key=job.path, html=html, name=job.name, max_pages=job.leaflet.max_pages,
+    return RenderTask(key=job.path, html=html, name=job.name,
+                      max_pages=variants.page_limit(job.leaflet, job.variant),
                       allowed_fonts=lang.fonts, identifier=identifier)
 
 
@@ -378,8 +406,8 @@ def manifest_entry(project: Project, outcome: Outcome, catalogs: dict, pdf: Rend
     needed = sum(len({(m.msgid, m.context) for m in shared.messages(d)})
                  for d in domains)
     return entry_for(
-        pdf.data, leaflet=job.leaflet.id, lang=job.lang, variant=STANDARD_VARIANT,
-        path=job.path,
+        pdf.data, leaflet=job.leaflet.id, lang=job.lang, variant=job.variant,
+        clinic=options.clinic.name if options.clinic else None, path=job.path,
         pages=pdf.pages, paper=options.paper, version=job.leaflet.version,
         review_status=status, complete=not outcome.incomplete,
         completeness=f"{needed - len(outcome.incomplete)}/{needed}" if pos else "source",
@@ -417,7 +445,7 @@ def job_report(outcome: Outcome, options: BuildOptions) -> JobReport:
             notices.append("incomplete translation")
         if outcome.entry.review_status == "not reviewed":
             notices.append("not reviewed")
-    return JobReport(leaflet=job.leaflet.id, lang=job.lang, variant=STANDARD_VARIANT,
+    return JobReport(leaflet=job.leaflet.id, lang=job.lang, variant=job.variant,
                      path=job.path, status=PUBLISHED if outcome.entry is not None else FAILED,
                      reasons=[{"gate": r.gate, "path": r.problem.path, "line": r.problem.lineno,
                                "message": r.problem.message} for r in reasons],

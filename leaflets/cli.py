@@ -8,8 +8,9 @@ import os
 import sys
 from pathlib import Path
 
-from . import __version__
+from . import __version__, pack, variants
 from .build import BuildOptions, Progress, build, build_time
+from .clinic import load_clinic
 from .errors import LeafletError, UsageError
 from .files import atomic_write
 from .manifest import merge_manifests
@@ -30,15 +31,7 @@ def parser() -> argparse.ArgumentParser:
     commands = main.add_subparsers(dest="command", metavar="COMMAND")
 
     b = add_command(commands, "build", "build leaflets as PDFs (the default command)")
-    b.add_argument("--lang", action="append", default=[], metavar="LANG",
-                   help="language to build (repeatable; e.g. es, zh_Hans or zh-Hans); default: all")
-    b.add_argument("--leaflet", action="append", default=[], metavar="ID",
-                   help="leaflet to build (repeatable); default: all")
-    b.add_argument("--out", type=Path, default=Path(DEFAULT_OUT),
-                   help=f"output folder (default: {DEFAULT_OUT}/)")
-    b.add_argument("--paper", choices=["a4", "letter"], default="a4", help="paper size")
-    b.add_argument("--allow-incomplete", action="store_true",
-                   help="render leaflets with missing or fuzzy translations, with a visible notice")
+    add_build_options(b)
     b.add_argument("--release", action="store_true",
                    help="publish only leaflets that pass every release gate; exit 1 listing "
                         "every reason when one does not")
@@ -56,6 +49,16 @@ def parser() -> argparse.ArgumentParser:
                    help="progress display: a bar on a terminal, one line per PDF otherwise "
                         "(default: auto)")
     b.set_defaults(handler=cmd_build)
+
+    k = add_command(commands, "pack", "build leaflets and merge them into one PDF for a "
+                    "duplex printer, each leaflet starting on a new sheet")
+    add_build_options(k)
+    k.add_argument("--name", default=pack.DEFAULT_NAME,
+                   help=f"file name of the merged PDF in the output folder "
+                        f"(default: {pack.DEFAULT_NAME})")
+    k.add_argument("--simplex", action="store_true",
+                   help="no blank pages: for printing on one side of the paper")
+    k.set_defaults(handler=cmd_pack)
 
     m = add_command(commands, "merge-manifests",
                     "merge the manifest.json files of several shards into one")
@@ -146,6 +149,39 @@ def shard(value: str) -> tuple[int, int]:
         raise argparse.ArgumentTypeError(f"{value!r}: use K/N with 1 <= K <= N, e.g. 2/4")
     return parsed
 
+def add_build_options(command: argparse.ArgumentParser) -> None:
+    """The options shared by ``build`` and ``pack``: what to build, how, and for whom."""
+    command.add_argument("--lang", action="append", default=[], metavar="LANG",
+                         help="language to build (repeatable; e.g. es, zh_Hans or zh-Hans); "
+                              "default: all, or the clinic's languages")
+    command.add_argument("--leaflet", action="append", default=[], metavar="ID",
+                         help="leaflet to build (repeatable); default: all")
+    command.add_argument("--out", type=Path, default=Path(DEFAULT_OUT),
+                         help=f"output folder (default: {DEFAULT_OUT}/)")
+    command.add_argument("--paper", choices=["a4", "letter"], default=None,
+                         help="paper size (default: the clinic's, else a4)")
+    command.add_argument("--clinic", type=Path, metavar="FILE",
+                         help="clinic profile (TOML) for name, logo, numbers and QR code; "
+                              "see clinics/example.toml")
+    command.add_argument("--variant", choices=variants.VARIANTS, default=variants.STANDARD,
+                         help="standard, large-print (16 pt and up) or bilingual (English "
+                              "beside each message)")
+    command.add_argument("--allow-incomplete", action="store_true",
+                         help="render leaflets with missing or fuzzy translations, "
+                              "with a visible notice")
+
+
+def build_options(project: Project, args: argparse.Namespace) -> BuildOptions:
+    """BuildOptions from the command line; the clinic profile is read and checked here."""
+    clinic = load_clinic(args.clinic, project) if args.clinic else None
+    paper = args.paper or (clinic.paper if clinic else "a4")
+    return BuildOptions(leaflets=tuple(args.leaflet), langs=tuple(args.lang), out=args.out,
+                        paper=paper, allow_incomplete=args.allow_incomplete, clinic=clinic,
+                        variant=args.variant, release=getattr(args, "release", False),
+                        allow_unreviewed=getattr(args, "allow_unreviewed", False),
+                        force=getattr(args, "force", False), jobs=getattr(args, "jobs", 0),
+                        shard=getattr(args, "shard", (1, 1)))
+
 
 def add_command(commands, name: str, help: str) -> argparse.ArgumentParser:
     """Add a subcommand with the options every command shares."""
@@ -172,10 +208,7 @@ def cmd_build(project: Project, args: argparse.Namespace) -> int:
     if args.allow_incomplete and args.release:
         raise UsageError("--allow-incomplete cannot be used with --release: a release never "
                          "publishes an incomplete translation")
-    options = BuildOptions(leaflets=tuple(args.leaflet), langs=tuple(args.lang), out=args.out,
-                           paper=args.paper, allow_incomplete=args.allow_incomplete,
-                           release=args.release, allow_unreviewed=args.allow_unreviewed,
-                           force=args.force, jobs=args.jobs, shard=args.shard)
+    options = build_options(project, args)
     mode = args.progress
     if mode == "auto":
         mode = "none" if args.quiet else "bar" if sys.stderr.isatty() else "lines"
@@ -184,12 +217,18 @@ def cmd_build(project: Project, args: argparse.Namespace) -> int:
         result = build(project, options, progress=display)
     finally:
         display.close()
+    return report(result, args)
+
+
+def report(result, args: argparse.Namespace) -> int:
+    """Print each failed job's problems and what was written; the exit status."""
+    release = getattr(args, "release", False)
     for outcome in result.outcomes:
         if outcome.entry and outcome.incomplete:
             print(f"warning: {outcome.job.path}: incomplete translation, printed with a notice",
                   file=sys.stderr)
         if outcome.entry is None:
-            print(f"error: {outcome.job.name}: not {'released' if args.release else 'built'}:",
+            print(f"error: {outcome.job.name}: not {'released' if release else 'built'}:",
                   file=sys.stderr)
             for problem in outcome.problems:
                 print(problem, file=sys.stderr)
@@ -206,7 +245,7 @@ def cmd_build(project: Project, args: argparse.Namespace) -> int:
               f"({rebuilt} rebuilt, {len(result.written) - rebuilt} unchanged)", file=sys.stderr)
     if result.failed:
         print(f"error: {len(result.failed)} of {len(result.outcomes)} leaflets not "
-              f"{'released' if args.release else 'built'}; see {result.report}", file=sys.stderr)
+              f"{'released' if release else 'built'}; see {result.report}", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK
 
@@ -244,6 +283,24 @@ def cmd_merge_manifests(project: Project, args: argparse.Namespace) -> int:
     atomic_write(args.output, data)
     if not args.quiet:
         print(args.output)
+
+
+def cmd_pack(project: Project, args: argparse.Namespace) -> int:
+    """Build the leaflets, then merge them into one PDF; no pack unless every leaflet built."""
+    if Path(args.name).name != args.name or not args.name.endswith(".pdf"):
+        raise UsageError(f"--name {args.name!r}: give a file name ending in .pdf; the pack "
+                         "goes into the output folder (--out)")
+    result = build(project, build_options(project, args))
+    status = report(result, args)
+    if status != EXIT_OK:
+        print("error: no print pack written: fix the leaflets above first", file=sys.stderr)
+        return status
+    path = Path(args.out) / args.name
+    made = pack.write_pack(path, [(entry.path, Path(args.out) / entry.path)
+                                  for entry in result.written], duplex=not args.simplex)
+    if not args.quiet:
+        print(f"{path}  {made.pages} pages ({made.blanks} blank for duplex), "
+              f"{made.documents} leaflets")
     return EXIT_OK
 
 

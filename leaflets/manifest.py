@@ -25,7 +25,6 @@ class ManifestEntry:
 
     leaflet: str
     lang: str
-    variant: str  # the paper size: the one variant axis so far
     path: str  # relative to the output folder, with forward slashes
     sha256: str
     pages: int
@@ -41,6 +40,8 @@ class ManifestEntry:
     catalogs: list[dict] = field(default_factory=list)  # {path, revision, sha256}
     fonts: list[dict] = field(default_factory=list)  # {family, sha256} of each font file
     kind: str = PDF_KIND
+    variant: str = "standard"  # leaflets/variants.py
+    clinic: str | None = None  # the clinic profile's name, when branded
 
 
 def entry_for(data: bytes, **fields) -> ManifestEntry:

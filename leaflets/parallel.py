@@ -61,11 +61,11 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _start_worker(templates_dir: str) -> None:
+def _start_worker(templates_dir: str, extra_roots: tuple[str, ...]) -> None:
     global _RENDERER
     from .pdf import Renderer
 
-    _RENDERER = Renderer(Path(templates_dir))
+    _RENDERER = Renderer(Path(templates_dir), extra_roots=tuple(Path(p) for p in extra_roots))
 
 
 def _render_in_worker(task: RenderTask) -> RenderOutput:
@@ -93,7 +93,7 @@ def _peak_rss_kb() -> int:
 
 
 def render_all(tasks: Iterable[RenderTask], *, count: int, templates_dir: Path, jobs: int,
-               renderer: "Renderer | None" = None,
+               extra_roots: tuple[Path, ...] = (), renderer: "Renderer | None" = None,
                on_done: Callable[[RenderOutput], None] | None = None) -> dict[str, RenderOutput]:
     """Render ``count`` tasks, in ``jobs`` worker processes when that helps; results by key.
 
@@ -107,7 +107,7 @@ def render_all(tasks: Iterable[RenderTask], *, count: int, templates_dir: Path, 
         if renderer is None:
             from .pdf import Renderer
 
-            renderer = Renderer(templates_dir)
+            renderer = Renderer(templates_dir, extra_roots=extra_roots)
         for task in tasks:
             results[task.key] = output = render_one(renderer, task)
             if on_done:
@@ -120,7 +120,8 @@ def render_all(tasks: Iterable[RenderTask], *, count: int, templates_dir: Path, 
         "fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context,
                              initializer=_start_worker,
-                             initargs=(str(templates_dir),)) as pool:
+                             initargs=(str(templates_dir), tuple(map(str, extra_roots)))
+                             ) as pool:
         try:
             futures = [pool.submit(_render_in_worker, task) for task in tasks]
         except BaseException:

@@ -14,7 +14,7 @@ from leaflets.manifest import manifest_json
 
 FIELDS = {"leaflet", "lang", "variant", "path", "sha256", "bytes", "pages", "version",
           "catalogs", "complete", "completeness", "review_status", "fonts", "tool_version",
-          "weasyprint_version", "inputs", "paper", "kind"}
+          "weasyprint_version", "inputs", "paper", "kind", "clinic"}
 
 
 def test_every_entry_records_its_inputs(project, built):
