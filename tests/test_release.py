@@ -7,13 +7,16 @@ import json
 import re
 
 import pytest
-from conftest import normalize, pdftotext, run_cli
+from conftest import ROOT, normalize, pdftotext, run_cli
 
 from leaflets.build import BuildOptions, build
 from leaflets.catalogs import read_po
+from leaflets.extract import leaflet_domains
+from leaflets.project import Project
 from leaflets.report import REPORT
 
 REVIEWER = "Dr Ana Test"
+DOMAINS = leaflet_domains(Project(ROOT).leaflets()[0])  # common, edition, hsg
 
 
 def sign_off(project, lang: str) -> None:
@@ -48,7 +51,7 @@ def test_release_of_the_repository_publishes_english_and_reports_unreviewed_draf
         # the drafts are complete and safe: being unreviewed is the only reason
         assert {r["gate"] for r in job["reasons"]} == {"unreviewed"}
         assert {r["path"] for r in job["reasons"]} == {
-            f"locales/{lang}/LC_MESSAGES/common.po", f"locales/{lang}/LC_MESSAGES/hsg.po"}
+            f"locales/{lang}/LC_MESSAGES/{domain}.po" for domain in DOMAINS}
         assert not (tmp_path / lang / "hsg.pdf").exists()
         assert f"locales/{lang}/LC_MESSAGES/hsg.po: translation not signed off" in result.stderr
     assert report["release"] is True and report["summary"]["failed"] == len(verdicts)
@@ -84,7 +87,7 @@ def test_every_gate_is_reported_together(project_copy, renderer, tmp_path):
     path.write_text(text, encoding="utf-8")
     result = release(project_copy, tmp_path / "out", renderer, langs=("fr",))
     found = reasons(result, "fr")
-    assert [gate for gate, _ in found] == ["incomplete", "check", "unreviewed", "unreviewed"]
+    assert [gate for gate, _ in found] == ["incomplete", "check"] + ["unreviewed"] * len(DOMAINS)
     assert found[0][1].startswith("locales/fr/LC_MESSAGES/hsg.po:") and "fuzzy" in found[0][1]
     assert "[markup]" in found[1][1] and "<img" in found[1][1]
     assert not (tmp_path / "out" / "fr" / "hsg.pdf").exists()
