@@ -84,3 +84,20 @@ def test_inputs_hash_covers_settings_and_the_other_leaflets_do_not_count(project
     # a shared file under templates/ is
     (project_copy.templates / "logo.svg").write_text("<svg/>")
     assert base != job_inputs(project_copy, leaflet, "es", catalogs, {"paper": "a4"})
+
+
+def test_a_changed_clinic_logo_rebuilds_the_branded_pdfs(project, renderer, tmp_path):
+    import shutil
+
+    from leaflets.clinic import load_clinic
+
+    folder = tmp_path / "clinic"
+    shutil.copytree(project.root / "clinics", folder)
+    clinic = load_clinic(folder / "example.toml", project)
+    options = BuildOptions(out=tmp_path / "out", langs=("en",), jobs=1, clinic=clinic)
+    assert build(project, options).ok
+    assert rebuilt(build(project, options)) == []
+    logo = folder / "riverside-logo.svg"
+    logo.write_text(logo.read_text(encoding="utf-8").replace("</svg>", "<!-- v2 --></svg>"),
+                    encoding="utf-8")
+    assert rebuilt(build(project, options)) == ["en/hsg.pdf"]
