@@ -3,29 +3,34 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import os
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import weasyprint
+from typing import TYPE_CHECKING, Callable
 
 from . import __version__
 from . import variants
 from .catalogs import PoFile, SourceTranslations, StrictTranslations, missing_translations, read_po
-from .checkers import SAFETY_CHECKS, CheckFailed
 from .clinic import Clinic
 from .edition import edition_fields
-from .errors import LeafletError, Problem, RenderError, UsageError
+from .errors import LeafletError, Problem, UsageError
 from .extract import domain_messages, leaflet_domains
 from .files import atomic_write
-from .frontdesk import write_frontdesk
 from .html import PAPER_SIZES, PageOptions, render_html
+from .inputs import file_sha256, job_inputs, template_hashes, weasyprint_version
 from .locales import SOURCE_LANG, language
-from .manifest import ManifestEntry, entry_for, write_manifest
-from .pdf import Renderer, RenderedPdf
+from .manifest import (MANIFEST, PDF_KIND, ManifestEntry, entry_for, entry_from_dict, kind_of,
+                       read_manifest, still_valid, write_manifest)
+from .parallel import RenderOutput, RenderTask, default_jobs, render_all
 from .project import Leaflet, Project
+from .release import Reason, check_errors, gate_reasons, safety_problems
+from .report import FAILED, PUBLISHED, JobReport, write_report
+
+if TYPE_CHECKING:
+    from .pdf import Renderer
 
 LOG = logging.getLogger(__name__)
 
@@ -41,6 +46,11 @@ class BuildOptions:
     allow_incomplete: bool = False
     clinic: Clinic | None = None  # leaflets/clinic.py: name, numbers, logo, QR code
     variant: str = variants.STANDARD  # leaflets/variants.py
+    release: bool = False  # publish only what passes every gate (leaflets/release.py)
+    allow_unreviewed: bool = False  # release: let unreviewed translations through, with notice
+    force: bool = False  # rebuild even when the inputs hash is unchanged
+    jobs: int = 0  # worker processes; 0 = one per core
+    shard: tuple[int, int] = (1, 1)  # (K, N): build the K-th of N deterministic parts
 
 
 @dataclass(frozen=True)
@@ -68,14 +78,30 @@ class Outcome:
 
     job: Job
     incomplete: list[Problem] = field(default_factory=list)  # missing or fuzzy messages
-    unsafe: list[Problem] = field(default_factory=list)  # translations that break a safety check
+    unsafe: list[Problem] = field(default_factory=list)  # translations that fail a check
     render_problems: list[Problem] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)  # failed release gates
     entry: ManifestEntry | None = None
+    rebuilt: bool = False  # False when an unchanged PDF on disk was kept
+    inputs: str = ""
 
     @property
     def problems(self) -> list[Problem]:
         """Every reason this job is not a complete, printable leaflet."""
+        if self.reasons:
+            return [Problem(r.problem.path, r.problem.lineno, f"{r.problem.message} [{r.gate}]")
+                    for r in self.reasons]
         return self.unsafe + self.incomplete + self.render_problems
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One job settled: ``done`` of ``total``; ``state`` is built, unchanged or failed."""
+
+    done: int
+    total: int
+    path: str
+    state: str
 
 
 @dataclass
@@ -84,6 +110,8 @@ class BuildResult:
 
     outcomes: list[Outcome]
     manifest: Path | None
+    report: Path | None = None
+    renders: list[RenderOutput] = field(default_factory=list)
 
     @property
     def failed(self) -> list[Outcome]:
@@ -96,35 +124,146 @@ class BuildResult:
 
     @property
     def written(self) -> list[ManifestEntry]:
+        """Manifest entries of every PDF this build published (rebuilt or unchanged)."""
         return [outcome.entry for outcome in self.outcomes if outcome.entry]
 
 
-def build(project: Project, options: BuildOptions, renderer: Renderer | None = None,
+def build(project: Project, options: BuildOptions, renderer: "Renderer | None" = None,
+          progress: Callable[[Progress], None] | None = None,
           created: dt.datetime | None = None) -> BuildResult:
-    """Build PDFs for the selected leaflets and languages; nothing is written if inputs are broken."""
+    """Build PDFs for the selected leaflets and languages; nothing is written if inputs are broken.
+
+    Stages: plan, read every catalog, check every job, skip the unchanged ones, render the
+    rest (in parallel), apply the release gates, and only then write PDFs, manifest, report.
+    """
     jobs = plan_jobs(project, options)
     catalogs = load_catalogs(project, jobs)
-    outcomes = [check_job(project, job, catalogs) for job in jobs]
-    renderer = renderer or Renderer(
-        project.templates, extra_roots=(options.clinic.folder,) if options.clinic else ())
+    shared = _PerBuild(project)
+    outcomes = [check_job(project, job, catalogs, shared) for job in jobs]
     created = created or build_time(project.root)  # pseudo-locales pass the real project's
-    rendered = {}
+    stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ")
+    previous = {entry.get("path"): entry for entry in read_manifest(options.out)
+                if isinstance(entry, dict)}
+    tick = _Ticker(len(outcomes), progress)
+    pending, templates = [], {}
     for outcome in outcomes:
-        if outcome.unsafe or (outcome.incomplete and not options.allow_incomplete):
-            continue
-        try:
-            rendered[outcome.job] = render_job(project, outcome, catalogs, options, renderer,
-                                               created)
-        except RenderError as exc:
-            outcome.render_problems = exc.problems
+        job = outcome.job
+        if outcome.unsafe or not (options.release or options.allow_incomplete
+                                  or not outcome.incomplete):
+            continue  # never rendered: unsafe text, or incomplete without a notice allowed
+        if job.leaflet.id not in templates:
+            templates[job.leaflet.id] = template_hashes(project, job.leaflet)
+        outcome.inputs = job_inputs(
+            project, job.leaflet, job.lang,
+            [project.po_path(job.lang, d) for d in leaflet_domains(job.leaflet)
+             if job.lang != SOURCE_LANG],
+            {"paper": options.paper, "created": stamp, "variant": job.variant,
+             "clinic": clinic_inputs(options.clinic)},
+            templates[job.leaflet.id])
+        old = previous.get(job.path)
+        if (not options.force and old and old.get("inputs") == outcome.inputs
+                and still_valid(options.out, old)):
+            outcome.entry = entry_from_dict(old)  # unchanged: keep the PDF on disk
+        if outcome.entry is None:
+            pending.append(outcome)
+    if options.release:  # the gates known before rendering
+        for outcome in outcomes:
+            outcome.reasons = release_reasons(project, outcome, catalogs, created, options,
+                                             shared)
     for outcome in outcomes:
-        if outcome.job in rendered:
-            outcome.entry = write_pdf(options.out, outcome, catalogs, rendered[outcome.job],
-                                      options)
+        if outcome.entry is not None and not outcome.reasons:
+            tick(outcome.job.path, "unchanged")
+    by_key = {outcome.job.path: outcome for outcome in outcomes}
+
+    def rendered(output: RenderOutput) -> None:
+        failed = output.data is None or by_key[output.key].reasons
+        tick(output.key, "failed" if failed else "built")
+
+    tasks = (render_task(project, outcome, catalogs, options, created) for outcome in pending)
+    results = render_all(tasks, count=len(pending), templates_dir=project.templates,
+                         extra_roots=(options.clinic.folder,) if options.clinic else (),
+                         jobs=options.jobs or default_jobs(), renderer=renderer, on_done=rendered)
+    for key, output in results.items():
+        outcome = by_key[key]
+        outcome.render_problems = list(output.problems)
+        if output.data is not None:
+            outcome.entry = manifest_entry(project, outcome, catalogs, output, options, shared)
+            outcome.rebuilt = True
+    for outcome in outcomes:
+        if options.release:
+            outcome.reasons = release_reasons(project, outcome, catalogs, created, options,
+                                             shared)
+            if outcome.reasons:
+                outcome.entry, outcome.rebuilt = None, False
+        tick(outcome.job.path, key_state(outcome))
+    # everything is gathered and checked; from here on we write
+    for outcome in outcomes:
+        if outcome.rebuilt:
+            write_pdf(options.out, outcome, results[outcome.job.path])
+    dropped = {outcome.job.path for outcome in outcomes if outcome.entry is None}
+    for path in sorted(dropped):
+        remove_stale(options.out, path)
     entries = [outcome.entry for outcome in outcomes if outcome.entry]
-    manifest = write_manifest(options.out, entries) if entries else None
-    write_frontdesk(project, options.out)  # index.html for the staff who hand leaflets out
-    return BuildResult(outcomes, manifest)
+    before = _read_bytes(Path(options.out) / MANIFEST)
+    manifest = write_manifest(options.out, entries, dropped)
+    if (manifest and (_read_bytes(manifest) != before or not frontdesk_is_current(options.out)
+                      or any(outcome.rebuilt for outcome in outcomes))):
+        from .frontdesk import write_frontdesk  # PDFium and Pillow: only when needed
+
+        write_frontdesk(project, options.out)  # index.html for the staff who hand leaflets out
+    report = write_report(options.out, [job_report(o, options) for o in outcomes],
+                          release=options.release, created=stamp)
+    return BuildResult(outcomes, manifest, report, list(results.values()))
+
+
+def clinic_inputs(clinic: Clinic | None) -> dict | None:
+    """What a clinic profile adds to a PDF's inputs: every value, and its files' contents."""
+    if clinic is None:
+        return None
+    return {"profile": repr(clinic), "file": file_sha256(clinic.path),
+            "logo": file_sha256(clinic.logo) if clinic.logo else None}
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def frontdesk_is_current(out: Path) -> bool:
+    """True when the manifest lists front desk files and each is on disk unchanged."""
+    entries = [e for e in read_manifest(out) if isinstance(e, dict) and kind_of(e) != PDF_KIND]
+    return bool(entries) and all(still_valid(out, entry) for entry in entries)
+
+
+class _Ticker:
+    """Counts settled jobs and tells the progress callback, once per job."""
+
+    def __init__(self, total: int, callback: Callable[[Progress], None] | None):
+        self.total, self.callback, self.seen = total, callback, set()
+
+    def __call__(self, path: str, state: str) -> None:
+        if path in self.seen:
+            return
+        self.seen.add(path)
+        if self.callback:
+            self.callback(Progress(len(self.seen), self.total, path, state))
+
+
+def key_state(outcome: Outcome) -> str:
+    """How a job ended: built, unchanged or failed."""
+    if outcome.entry is None:
+        return "failed"
+    return "built" if outcome.rebuilt else "unchanged"
+
+
+def select_shard(jobs: list, shard: tuple[int, int]) -> list:
+    """The K-th of N parts of the job list, dealt round-robin (deterministic)."""
+    index, count = shard
+    if count < 1 or not 1 <= index <= count:
+        raise UsageError(f"--shard {index}/{count}: use K/N with 1 <= K <= N")
+    return [job for position, job in enumerate(jobs) if position % count == index - 1]
 
 
 def plan_jobs(project: Project, options: BuildOptions) -> list[Job]:
@@ -143,7 +282,9 @@ def plan_jobs(project: Project, options: BuildOptions) -> list[Job]:
     langs = variants.check_variant(options.variant, langs, asked=bool(options.langs))
     for lang in langs:
         language(lang)  # an unknown CLDR code fails here, before any work
-    return [Job(leaflet, lang, options.variant) for leaflet in leaflets for lang in langs]
+    # the order asked for (a print pack follows it); the same command gives the same shards
+    jobs = [Job(leaflet, lang, options.variant) for leaflet in leaflets for lang in langs]
+    return select_shard(jobs, options.shard)
 
 
 def load_catalogs(project: Project, jobs: list[Job]) -> dict[tuple[str, str], PoFile]:
@@ -163,30 +304,51 @@ def load_catalogs(project: Project, jobs: list[Job]) -> dict[tuple[str, str], Po
     return catalogs
 
 
-def check_job(project: Project, job: Job, catalogs: dict) -> Outcome:
+class _PerBuild:
+    """Work shared by many jobs, done once per build: a domain's messages, a catalog's checks."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self._messages: dict[str, list] = {}
+        self._unsafe: dict[int, list[Problem]] = {}
+        self._errors: dict[int, list[Problem]] = {}
+
+    def messages(self, domain: str) -> list:
+        if domain not in self._messages:
+            self._messages[domain] = domain_messages(self.project, domain)
+        return self._messages[domain]
+
+    def unsafe(self, po: PoFile) -> list[Problem]:
+        if id(po) not in self._unsafe:
+            self._unsafe[id(po)] = safety_problems(po)
+        return self._unsafe[id(po)]
+
+    def errors(self, po: PoFile, lang: str) -> list[Problem]:
+        """What ``check`` reports as errors in ``po`` (safety, numbers, font coverage, ...)."""
+        if id(po) not in self._errors:
+            self._errors[id(po)] = check_errors(po, language(lang))
+        return self._errors[id(po)]
+
+
+def check_job(project: Project, job: Job, catalogs: dict, shared: _PerBuild | None = None
+              ) -> Outcome:
     """Everything wrong with one job's translations: missing, fuzzy, unsafe."""
+    shared = shared or _PerBuild(project)
     outcome = Outcome(job)
     for domain in leaflet_domains(job.leaflet):
-        messages = domain_messages(project, domain)  # also catches template syntax errors
+        messages = shared.messages(domain)  # also catches template syntax errors
         if job.lang == SOURCE_LANG:
             continue
         po = catalogs[(job.lang, domain)]
         outcome.incomplete += missing_translations(
             po, [(m.msgid, m.context, m.where) for m in messages])
-        for message in po.catalog:
-            if not message.id or not message.string:
-                continue
-            for check in SAFETY_CHECKS:
-                try:
-                    check(message)
-                except CheckFailed as exc:
-                    outcome.unsafe.append(Problem(po.path, message.lineno, f"[{exc.check}] {exc}"))
+        outcome.unsafe += shared.unsafe(po)
     return outcome
 
 
-def render_job(project: Project, outcome: Outcome, catalogs: dict, options: BuildOptions,
-               renderer: Renderer, created: dt.datetime) -> RenderedPdf:
-    """Render one job to PDF bytes in memory."""
+def render_task(project: Project, outcome: Outcome, catalogs: dict, options: BuildOptions,
+                created: dt.datetime) -> RenderTask:
+    """Render one job's HTML and package it for a renderer process."""
     job = outcome.job
     lang = language(job.lang)
     pos = job_catalogs(job, catalogs)
@@ -204,9 +366,24 @@ def render_job(project: Project, outcome: Outcome, catalogs: dict, options: Buil
         raise LeafletError(f"{job.name}: message looked up but not found in the catalogs: "
                            f"{translations.misses[0]!r}; run 'generate.py extract' and 'update'",
                            f"templates/{job.leaflet.template}")
-    return renderer.render(html, name=job.name,
-                           max_pages=variants.page_limit(job.leaflet, job.variant),
-                           allowed_fonts=lang.fonts)
+    # a permanent document ID: the same leaflet, language and variant keep it across versions
+    identifier = hashlib.sha256(f"{job.path}|{options.paper}".encode()).hexdigest()[:32].encode()
+    return RenderTask(key=job.path, html=html, name=job.name,
+                      max_pages=variants.page_limit(job.leaflet, job.variant),
+                      allowed_fonts=lang.fonts, identifier=identifier)
+
+
+def release_reasons(project: Project, outcome: Outcome, catalogs: dict, created: dt.datetime,
+                    options: BuildOptions, shared: _PerBuild) -> list[Reason]:
+    """Every release gate this job fails (see leaflets/release.py)."""
+    job = outcome.job
+    pos = job_catalogs(job, catalogs)
+    checked = [problem for po in pos for problem in shared.errors(po, job.lang)]
+    return gate_reasons(leaflet=job.leaflet,
+                        leaflet_file=project.rel(project.templates / f"{job.leaflet.id}.toml"),
+                        catalogs=pos, incomplete=outcome.incomplete,
+                        check_problems=checked, render_problems=outcome.render_problems,
+                        today=created.date(), allow_unreviewed=options.allow_unreviewed)
 
 
 def job_catalogs(job: Job, catalogs: dict) -> list[PoFile]:
@@ -216,23 +393,63 @@ def job_catalogs(job: Job, catalogs: dict) -> list[PoFile]:
     return [catalogs[(job.lang, domain)] for domain in leaflet_domains(job.leaflet)]
 
 
-def write_pdf(out: Path, outcome: Outcome, catalogs: dict, pdf: RenderedPdf,
-              options: BuildOptions) -> ManifestEntry:
-    """Write one rendered PDF atomically and describe it for the manifest."""
+def manifest_entry(project: Project, outcome: Outcome, catalogs: dict, pdf: RenderOutput,
+                   options: BuildOptions, shared: _PerBuild) -> ManifestEntry:
+    """Describe one rendered PDF for the manifest."""
     job = outcome.job
-    atomic_write(Path(out) / job.path, pdf.data)
     pos = job_catalogs(job, catalogs)
     reviewers = sorted({po.reviewer for po in pos if po.reviewer})
     reviewed = job.lang == SOURCE_LANG or (pos and all(po.reviewer for po in pos))
     status = ("source" if job.lang == SOURCE_LANG else
               f"reviewed by {', '.join(reviewers)}" if reviewed else "not reviewed")
-    LOG.debug("wrote %s (%d pages, %d bytes)", job.path, pdf.pages, len(pdf.data))
-    return entry_for(pdf.data, leaflet=job.leaflet.id, lang=job.lang, path=job.path,
-                     pages=pdf.pages, paper=options.paper, version=job.leaflet.version,
-                     review_status=status, complete=not outcome.incomplete,
-                     tool_version=__version__, weasyprint_version=weasyprint.__version__,
-                     fonts=pdf.fonts, variant=job.variant,
-                     clinic=options.clinic.name if options.clinic else None)
+    domains = leaflet_domains(job.leaflet) if pos else []
+    needed = sum(len({(m.msgid, m.context) for m in shared.messages(d)})
+                 for d in domains)
+    return entry_for(
+        pdf.data, leaflet=job.leaflet.id, lang=job.lang, variant=job.variant,
+        clinic=options.clinic.name if options.clinic else None, path=job.path,
+        pages=pdf.pages, paper=options.paper, version=job.leaflet.version,
+        review_status=status, complete=not outcome.incomplete,
+        completeness=f"{needed - len(outcome.incomplete)}/{needed}" if pos else "source",
+        tool_version=__version__, weasyprint_version=weasyprint_version(),
+        inputs=outcome.inputs,
+        catalogs=[{"path": po.path, "revision": po.headers.get("PO-Revision-Date", ""),
+                   "sha256": file_sha256(project.po_path(job.lang, domain))}
+                  for po, domain in zip(pos, domains)],
+        fonts=[{"family": font.family, "sha256": font.sha256} for font in pdf.fonts])
+
+
+def write_pdf(out: Path, outcome: Outcome, pdf: RenderOutput) -> None:
+    """Write one rendered PDF atomically."""
+    atomic_write(Path(out) / outcome.job.path, pdf.data)
+    LOG.debug("wrote %s (%d pages, %d bytes)", outcome.job.path, pdf.pages, len(pdf.data))
+
+
+def remove_stale(out: Path, path: str) -> None:
+    """Delete a PDF left by an earlier build for a job that failed now: never publish it."""
+    target = Path(out) / path
+    if target.is_file():
+        target.unlink()
+        LOG.info("removed %s: this build could not make it", target)
+
+
+def job_report(outcome: Outcome, options: BuildOptions) -> JobReport:
+    """The report's verdict on one job."""
+    job = outcome.job
+    reasons = outcome.reasons or [Reason(gate, problem) for gate, problems in (
+        ("check", outcome.unsafe), ("incomplete", outcome.incomplete),
+        ("render", outcome.render_problems)) for problem in problems]
+    notices = []
+    if outcome.entry is not None:
+        if not outcome.entry.complete:
+            notices.append("incomplete translation")
+        if outcome.entry.review_status == "not reviewed":
+            notices.append("not reviewed")
+    return JobReport(leaflet=job.leaflet.id, lang=job.lang, variant=job.variant,
+                     path=job.path, status=PUBLISHED if outcome.entry is not None else FAILED,
+                     reasons=[{"gate": r.gate, "path": r.problem.path, "line": r.problem.lineno,
+                               "message": r.problem.message} for r in reasons],
+                     notices=notices)
 
 
 def build_time(root: Path) -> dt.datetime:

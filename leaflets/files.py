@@ -37,3 +37,14 @@ def atomic_write(path: Path, data: bytes) -> None:
         except OSError:
             pass
         raise
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """``atomic_write`` unless ``path`` already holds exactly ``data``; True when written."""
+    try:
+        if Path(path).read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    atomic_write(path, data)
+    return True

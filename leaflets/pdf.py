@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
+from weasyprint.text.ffi import ffi
+from weasyprint.text.fonts import FontConfiguration, get_hb_object_data
 from weasyprint.urls import URLFetcher
 
 from . import tagging, textlayer
 from .errors import RenderError
+from .fontsubset import compact_cid_fonts
 
 STYLESHEET = "leaflet.css"
 # Tagged PDF (structure tree, /Lang, title shown, XMP pdfuaid): screen readers and reflow.
@@ -55,24 +58,34 @@ class _Capture(logging.Handler):
         self.records.append(record)
 
 
-@dataclass
+@dataclass(frozen=True)
+class FontUse:
+    """A font family embedded in a PDF and the sha256 of the font file it came from."""
+
+    family: str
+    sha256: str
+
+
+@dataclass(frozen=True)
 class RenderedPdf:
     """A finished PDF in memory, with what we read off the document while writing it."""
 
     data: bytes
     pages: int
-    fonts: list[str] = field(default_factory=list)  # family names actually embedded
+    fonts: tuple[FontUse, ...] = ()  # sorted by family, then file hash
 
 
 class Renderer:
     """Long-lived WeasyPrint state: fonts and parsed stylesheets are reused across documents."""
 
     def __init__(self, templates_dir: Path, extra_roots: tuple[Path, ...] = (),
-                 pdf_variant: str | None = PDF_VARIANT):
+                 compact_fonts: bool = True, pdf_variant: str | None = PDF_VARIANT):
         textlayer.install()  # exact text for Arabic and Devanagari (WeasyPrint #2841)
         tagging.install()  # page headers and footers as artifacts (WeasyPrint #1836)
         self.pdf_variant = pdf_variant
         self.templates_dir = Path(templates_dir).resolve()
+        self.compact_fonts = compact_fonts
+        self._font_hashes: dict[int, str] = {}
         self.roots = [self.templates_dir, *extra_roots]
         self.font_config = FontConfiguration()
         self.base_url = self.templates_dir.as_uri() + "/"
@@ -83,8 +96,11 @@ class Renderer:
                                 url_fetcher=LocalFetcher(self.roots))]
 
     def render(self, html: str, *, name: str, max_pages: int,
-               allowed_fonts: tuple[str, ...], metadata: dict | None = None) -> RenderedPdf:
-        """Render ``html`` to PDF bytes; ``name`` identifies the document in errors."""
+               allowed_fonts: tuple[str, ...], identifier: bytes | None = None) -> RenderedPdf:
+        """Render ``html`` to PDF bytes; ``name`` identifies the document in errors.
+
+        ``identifier`` becomes the first half of the PDF's /ID (the second is a hash of the
+        content), so the same document keeps the same ID from build to build."""
         fetcher = LocalFetcher(self.roots)
         capture = _Capture()
         logger = logging.getLogger("weasyprint")
@@ -98,7 +114,9 @@ class Renderer:
             if pages > max_pages:
                 raise RenderError(f"{name}: {pages} pages, more than the limit of {max_pages}; "
                                   "shorten the text or raise max_pages in the leaflet's .toml")
-            data = document.write_pdf(pdf_variant=self.pdf_variant, **(metadata or {}))
+            data = document.write_pdf(
+                finisher=compact_cid_fonts if self.compact_fonts else None,
+                pdf_identifier=identifier or True, pdf_variant=self.pdf_variant)
         finally:
             logger.removeHandler(capture)
         if fetcher.refused:
@@ -108,7 +126,17 @@ class Renderer:
         # the code points drawn as .notdef. Both are WeasyPrint 70 internals.
         fonts = list(document.fonts.values())
         self._check_glyphs(name, capture.records, fonts, allowed_fonts)
-        return RenderedPdf(data=data, pages=pages, fonts=sorted({f.family for f in fonts}))
+        used = sorted({FontUse(font.family, self._file_hash(font.hb_face)) for font in fonts},
+                      key=lambda use: (use.family, use.sha256))
+        return RenderedPdf(data=data, pages=pages, fonts=tuple(used))
+
+    def _file_hash(self, hb_face) -> str:
+        """sha256 of the font file behind a HarfBuzz face, once per face per process."""
+        key = int(ffi.cast("uintptr_t", hb_face))
+        if key not in self._font_hashes:
+            # HarfBuzz holds the whole file (all faces of a .ttc), which is what we hash
+            self._font_hashes[key] = hashlib.sha256(get_hb_object_data(hb_face) or b"").hexdigest()
+        return self._font_hashes[key]
 
     def _check_glyphs(self, name, records, fonts, allowed_fonts) -> None:
         for record in records:

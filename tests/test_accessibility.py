@@ -200,9 +200,31 @@ def test_bilingual_halves_are_marked_with_their_languages(variant_built, lang):
     assert english >= 20 and abs(patient - english) <= 2
 
 
+def advances(embedded):
+    """{glyph name: advance in 1/1000 em} and the glyph order of an embedded font program."""
+    from fontTools.cffLib import CFFFontSet
+    from fontTools.pens.basePen import NullPen
+    from fontTools.ttLib import TTFont
+    data = embedded.read_bytes()
+    if embedded.get("/Subtype") != "/CIDFontType0C":  # TrueType or OpenType
+        program = TTFont(io.BytesIO(data))
+        scale = 1000 / program["head"].unitsPerEm
+        return ({name: width * scale for name, (width, _) in program["hmtx"].metrics.items()},
+                program.getGlyphOrder())
+    cff = CFFFontSet()  # a bare CFF font (leaflets/fontsubset.py makes them for CJK)
+    cff.decompile(io.BytesIO(data), None)
+    top = cff[cff.fontNames[0]]
+    scale = top.FontMatrix[0] * 1000
+    widths = {}
+    for name in top.charset:
+        charstring, _ = top.CharStrings.getItemAndSelector(name)
+        charstring.draw(NullPen())  # runs the charstring, which sets its width
+        widths[name] = charstring.width * scale
+    return widths, list(top.charset)
+
+
 def width_mismatches(path):
     """(font, CID, W width, advance in the font program) where they differ by more than 1/1000 em."""
-    from fontTools.ttLib import TTFont
     found = []
     with pikepdf.open(path) as pdf:
         fonts = {font.objgen: font for page in pdf.pages for font in page.Resources.Font.values()}
@@ -210,8 +232,7 @@ def width_mismatches(path):
             cid_font = font.DescendantFonts[0]
             descriptor = cid_font.FontDescriptor
             embedded = descriptor.get("/FontFile2") or descriptor.FontFile3  # TrueType, CFF
-            program = TTFont(io.BytesIO(embedded.read_bytes()))
-            upem, order, hmtx = program["head"].unitsPerEm, program.getGlyphOrder(), program["hmtx"]
+            advance, order = advances(embedded)
             gid_map = cid_font.get("/CIDToGIDMap")
             data = gid_map.read_bytes() if isinstance(gid_map, pikepdf.Stream) else None
             widths, w = {}, list(cid_font.get("/W", []))
@@ -224,10 +245,9 @@ def width_mismatches(path):
                     w = w[3:]
             for cid, width in widths.items():
                 gid = int.from_bytes(data[2 * cid:2 * cid + 2], "big") if data else cid
-                name = f"cid{cid:05d}" if f"cid{cid:05d}" in hmtx.metrics else order[gid]
-                advance = hmtx[name][0] * 1000 / upem
-                if abs(advance - width) > 1:
-                    found.append((str(font.BaseFont), cid, width, advance))
+                name = f"cid{cid:05d}" if f"cid{cid:05d}" in advance else order[gid]
+                if abs(advance[name] - width) > 1:
+                    found.append((str(font.BaseFont), cid, width, advance[name]))
     return found
 
 
@@ -302,7 +322,8 @@ def test_tagging_patch_is_pinned(monkeypatch):
 def untagged(project, tmp_path_factory):
     """The same leaflets without tags, in three scripts."""
     out = tmp_path_factory.mktemp("untagged")
-    result = build(project, BuildOptions(out=out, langs=("en", "ar", "hi")),
+    # one process: worker processes would make their own (tagged) renderers
+    result = build(project, BuildOptions(out=out, langs=("en", "ar", "hi"), jobs=1),
                    Renderer(project.templates, pdf_variant=None))
     assert result.ok
     return out
