@@ -17,6 +17,16 @@ from .errors import CatalogError, Problem
 REVIEWER_HEADER = "X-Medical-Reviewer"
 REVIEW_DATE_HEADER = "X-Medical-Review-Date"
 UNREVIEWED = {"", "none", "no", "not reviewed", "unreviewed"}
+# A leaflet catalog is tens of kilobytes; anything near this is the wrong file,
+# and parsing and rendering it would only make the build slow to fail.
+MAX_CATALOG_BYTES = 2 * 1024 * 1024
+
+# The PO grammar, strictly: Babel's parser guesses at broken lines (an unclosed
+# string becomes an empty translation, "\q" stays a backslash), msgfmt does not.
+_STRING = r'"(?:[^"\\]|\\.)*"'
+_KEYWORD = re.compile(r'(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)[ \t]*(.*)')
+_WHOLE_STRING = re.compile(_STRING + r"[ \t]*")
+_BAD_ESCAPE = re.compile(r'\\[^\\"ntr]')
 
 
 class _StrictParser(PoFileParser):
@@ -65,7 +75,14 @@ def read_po(path: Path, shown_as: str | None = None) -> PoFile:
         data = path.read_bytes()
     except OSError as exc:
         raise CatalogError(f"cannot read catalog: {exc.strerror}", where) from None
+    if len(data) > MAX_CATALOG_BYTES:
+        raise CatalogError(f"catalog is {len(data) // 1024} KiB, more than the limit of "
+                           f"{MAX_CATALOG_BYTES // 1024} KiB: is this the right file?", where)
     lines = _decode_lines(data, where)
+    if not any(line.strip() for line in lines):
+        raise CatalogError("empty catalog: restore it from version control or recreate it "
+                           "with 'generate.py update'", where)
+    plural_counts = _check_syntax(lines, where)
     catalog = Catalog(charset="utf-8")
     parser = _StrictParser(catalog, where)
     try:
@@ -82,7 +99,79 @@ def read_po(path: Path, shown_as: str | None = None) -> PoFile:
         raise CatalogError(f"charset {charset.group(1)} is not supported; save the file as UTF-8 "
                            "and set 'Content-Type: text/plain; charset=UTF-8'", where,
                            _header_line(lines, "Content-Type"))
+    _check_plurals(catalog, plural_counts, lines, where)
     return PoFile(where, catalog, headers)
+
+
+def _check_syntax(lines: list[str], where: str) -> list[tuple[int, int]]:
+    """Refuse anything msgfmt would refuse; return (line, count) of every msgstr[n] run."""
+    state, plurals = "start", []  # state: the last keyword seen in the current entry
+
+    def fail(lineno, message):
+        raise CatalogError(f"malformed PO file: {message}; fix the entry or restore the file "
+                           "from version control", where, lineno)
+
+    for lineno, line in enumerate(lines, 1):
+        text = line.strip()
+        if text.startswith("#~") and not text.startswith("#~|"):
+            text = text[2:].strip()  # obsolete entries follow the same grammar
+        elif text.startswith("#") or not text:
+            continue
+        keyword = _KEYWORD.fullmatch(text)
+        rest = keyword.group(3) if keyword else text
+        if not keyword and not text.startswith('"'):
+            fail(lineno, f"unknown keyword or stray text {text[:30]!r}")
+        if not _WHOLE_STRING.fullmatch(rest):
+            if rest.startswith('"') and not re.fullmatch(_STRING + ".*", rest):
+                fail(lineno, "string not closed before the end of the line")
+            fail(lineno, f"expected one quoted string, found {rest[:30]!r}")
+        if bad := _BAD_ESCAPE.search(rest):
+            fail(lineno, f"invalid escape sequence {bad.group(0)}; write \\\\ for a backslash")
+        if not keyword:
+            if state == "start":
+                fail(lineno, "string outside of any entry")
+            continue
+        name, index = keyword.group(1), keyword.group(2)
+        entry_done = state in ("msgstr", "msgstr[]")
+        if name == "msgctxt" and not (state == "start" or entry_done):
+            fail(lineno, "msgctxt in the middle of an entry")
+        elif name == "msgid" and not (state in ("start", "msgctxt") or entry_done):
+            fail(lineno, f"msgid after {state} (an entry needs a msgstr before the next msgid)")
+        elif name == "msgid_plural" and state != "msgid":
+            fail(lineno, "msgid_plural must follow msgid")
+        elif name == "msgstr" and state != "msgid":
+            fail(lineno, "msgstr must follow msgid (a plural entry uses msgstr[0], msgstr[1], ...)"
+                 if state == "msgid_plural" else "msgstr without a msgid before it")
+        elif index is not None:
+            expected = plurals[-1][1] if state == "msgstr[]" else 0
+            if state not in ("msgid_plural", "msgstr[]"):
+                fail(lineno, "msgstr[N] needs a msgid_plural before it")
+            if int(index) != expected:
+                fail(lineno, f"msgstr[{index}] where msgstr[{expected}] was expected")
+            if state == "msgid_plural":
+                plurals.append((lineno, 0))
+            plurals[-1] = (plurals[-1][0], expected + 1)
+            name = "msgstr[]"
+        state = name
+    if state not in ("start", "msgstr", "msgstr[]"):
+        fail(len(lines), f"the file ends inside an entry (after {state}); add its msgstr")
+    return plurals
+
+
+def _check_plurals(catalog: Catalog, counts: list[tuple[int, int]], lines: list[str],
+                   where: str) -> None:
+    """Plural-Forms must be a valid C expression and every plural entry must match nplurals."""
+    header = _header_line(lines, "Plural-Forms")
+    try:
+        gettext.c2py(catalog.plural_expr)
+    except (ValueError, SyntaxError, RecursionError):
+        raise CatalogError(f"invalid plural expression {catalog.plural_expr!r} in Plural-Forms",
+                           where, header) from None
+    for lineno, count in counts:
+        if count != catalog.num_plurals:
+            raise CatalogError(f"{count} plural form(s), but Plural-Forms says nplurals="
+                               f"{catalog.num_plurals}; give exactly {catalog.num_plurals}",
+                               where, lineno)
 
 
 def _decode_lines(data: bytes, where: str) -> list[str]:
@@ -159,6 +248,36 @@ def _short(text: str | tuple, limit: int = 60) -> str:
     return '"' + (text if len(text) <= limit else text[: limit - 1] + "…") + '"'
 
 
+_ESCAPES = {"<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"}
+
+
+def neutralize(sources: tuple[str, ...], translation: str) -> str:
+    """``translation`` with every ``<>"'`` escaped except inside tags its sources have.
+
+    Jinja2 marks translations as safe HTML (they carry the source's <strong> and
+    links), so this is the last line of defence behind check_markup: whatever a
+    catalog says, only the source's own tags reach the document as markup, and
+    quotes cannot break out of an attribute.
+    """
+    from .checkers import source_markup_spans
+
+    out, pos = [], 0
+    for start, end in [*source_markup_spans(sources, translation), (len(translation),) * 2]:
+        out.append("".join(_ESCAPES.get(char, char) for char in translation[pos:start]))
+        out.append(translation[start:end])
+        pos = end
+    return "".join(out)
+
+
+def neutralized(message: Message) -> Message:
+    """A copy of ``message`` whose translation(s) went through ``neutralize``."""
+    sources = message.id if isinstance(message.id, tuple) else (message.id,)
+    strings = message.string if isinstance(message.string, tuple) else (message.string,)
+    safe = tuple(neutralize(sources, string) for string in strings)
+    return Message(message.id, safe if isinstance(message.string, tuple) else safe[0],
+                   context=message.context, lineno=message.lineno)
+
+
 class StrictTranslations(gettext.NullTranslations):
     """Translations that never fall back silently: every miss is recorded for the caller."""
 
@@ -169,14 +288,14 @@ class StrictTranslations(gettext.NullTranslations):
 
     @classmethod
     def from_catalogs(cls, catalogs: list[PoFile]) -> StrictTranslations:
-        """Merge the translated, non-fuzzy messages of several catalogs."""
+        """Merge the translated, non-fuzzy messages of several catalogs, neutralized."""
         merged = {}
         for po in catalogs:
             for message in po.catalog:
                 if message.id and is_translated(message):
                     key = (message.id if isinstance(message.id, str) else message.id[0],
                            message.context)
-                    merged[key] = message
+                    merged[key] = neutralized(message)
         translations = cls(merged)
         if catalogs:
             translations.plural_expr = catalogs[-1].catalog.plural_expr

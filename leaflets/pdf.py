@@ -19,7 +19,11 @@ LOG = logging.getLogger(__name__)
 
 
 class LocalFetcher(URLFetcher):
-    """Serves files inside the allowed folders and ``data:`` images; refuses everything else."""
+    """Serves files inside the allowed folders and ``data:`` images; refuses everything else.
+
+    Paths are resolved (symlinks, ``..``, ``%2e%2e``) before the check and the resolved
+    file is what gets opened, so a link or symlink cannot lead outside the roots.
+    """
 
     def __init__(self, roots: list[Path]):
         super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
@@ -29,16 +33,30 @@ class LocalFetcher(URLFetcher):
     def fetch(self, url, headers=None):
         parts = urlsplit(url)
         scheme = parts.scheme.lower()
-        allowed = False
         if scheme == "file":
-            target = Path(url2pathname(unquote(parts.path))).resolve()
-            allowed = any(target.is_relative_to(root) for root in self.roots)
-        elif scheme == "data":
-            allowed = url[5:].lower().startswith("image/")
-        if not allowed:
-            self.refused.append(url)
-            raise ValueError(f"refused to fetch {url}")
-        return super().fetch(url, headers)
+            target = inside(url2pathname(unquote(parts.path)), self.roots)
+            if target is not None and parts.netloc in ("", "localhost"):
+                return super().fetch(target.as_uri(), headers)
+        elif scheme == "data" and url[5:].lstrip().lower().startswith("image/"):
+            return super().fetch(url, headers)
+        self.refused.append(url)
+        # FatalURLFetchingError would stop WeasyPrint at once, but it swallows the
+        # URL; the refusal is recorded above and reported after rendering.
+        raise ValueError(f"refused to fetch {url}")
+
+
+def inside(path: str | Path, roots: list[Path]) -> Path | None:
+    """``path`` with symlinks and ``..`` resolved, or None when that is outside every root."""
+    try:
+        target = Path(path).resolve()
+    except (OSError, ValueError, RuntimeError):  # NUL bytes, symlink loops
+        return None
+    return target if any(target.is_relative_to(root) for root in roots) else None
+
+
+# Only these link targets may appear in a leaflet; file: links would point the
+# reader (and some PDF viewers) at the build machine's disk.
+LINK_SCHEMES = ("http:", "https:", "mailto:", "tel:")
 
 
 class _Capture(logging.Handler):
@@ -66,14 +84,21 @@ class Renderer:
 
     def __init__(self, templates_dir: Path, extra_roots: tuple[Path, ...] = ()):
         self.templates_dir = Path(templates_dir).resolve()
-        self.roots = [self.templates_dir, *extra_roots]
+        self.roots = [self.templates_dir, *(Path(root).resolve() for root in extra_roots)]
         self.font_config = FontConfiguration()
         self.base_url = self.templates_dir.as_uri() + "/"
         # Read the stylesheet ourselves: CSS(filename=...) would bypass the fetcher.
-        stylesheet = self.templates_dir / STYLESHEET
+        stylesheet = inside(self.templates_dir / STYLESHEET, self.roots)
+        if stylesheet is None:
+            raise RenderError(f"{STYLESHEET} leads outside templates/ (a symlink?); "
+                              "replace it with a real file", f"templates/{STYLESHEET}")
+        fetcher = LocalFetcher(self.roots)
         self.stylesheets = [CSS(string=stylesheet.read_text(encoding="utf-8"),
                                 base_url=self.base_url, font_config=self.font_config,
-                                url_fetcher=LocalFetcher(self.roots))]
+                                url_fetcher=fetcher)]
+        if fetcher.refused:
+            raise RenderError(self._refusal(STYLESHEET, fetcher.refused),
+                              f"templates/{STYLESHEET}")
 
     def render(self, html: str, *, name: str, max_pages: int,
                allowed_fonts: tuple[str, ...], metadata: dict | None = None) -> RenderedPdf:
@@ -85,6 +110,8 @@ class Renderer:
         try:
             document = HTML(string=html, base_url=self.base_url, url_fetcher=fetcher).render(
                 font_config=self.font_config, stylesheets=self.stylesheets)
+            # Refuse before write_pdf: that is when WeasyPrint reads attachments.
+            self._check_resources(name, document, fetcher)
             pages = len(document.pages)
             if pages > max_pages:
                 raise RenderError(f"{name}: {pages} pages, more than the limit of {max_pages}; "
@@ -92,14 +119,34 @@ class Renderer:
             data = document.write_pdf(**(metadata or {}))
         finally:
             logger.removeHandler(capture)
-        if fetcher.refused:
-            raise RenderError(f"{name}: refused to load {fetcher.refused[0]!r}: leaflets may only "
-                              "use files inside templates/")
+        self._check_resources(name, document, fetcher)
         fonts = sorted({font.family for font in document.fonts.values()}
                        if isinstance(document.fonts, dict) else
                        {font.family for font in document.fonts})
         self._check_glyphs(name, capture.records, document, allowed_fonts)
         return RenderedPdf(data=data, pages=pages, fonts=fonts)
+
+    def _refusal(self, name: str, urls: list[str]) -> str:
+        shown = ", ".join(repr(url[:200]) for url in dict.fromkeys(urls))
+        folders = ", ".join(str(root) for root in self.roots)
+        return (f"{name}: refused to load {shown}: a leaflet may only use files inside "
+                f"{folders} (no network, no other files, data: URLs for images only)")
+
+    def _check_resources(self, name: str, document, fetcher: LocalFetcher) -> None:
+        """Refuse fetched URLs, file attachments and links to anything but the web."""
+        if fetcher.refused:
+            raise RenderError(self._refusal(name, fetcher.refused))
+        if document.metadata.attachments:
+            raise RenderError(f"{name}: the document asks to attach a file "
+                              "(<link rel=attachment>); leaflets carry no attachments")
+        for page in document.pages:
+            for kind, target, *_ in page.links:
+                if kind == "attachment":
+                    raise RenderError(f"{name}: the document asks to attach {target!r} "
+                                      "(<a rel=attachment>); leaflets carry no attachments")
+                if kind == "external" and not target.lower().startswith(LINK_SCHEMES):
+                    raise RenderError(f"{name}: link to {target[:200]!r}; leaflets may link "
+                                      "only to http(s), mailto: and tel: addresses")
 
     def _check_glyphs(self, name, records, document, allowed_fonts) -> None:
         for record in records:
