@@ -14,13 +14,14 @@ import weasyprint
 from . import __version__
 from .catalogs import PoFile, SourceTranslations, StrictTranslations, missing_translations, read_po
 from .checkers import SAFETY_CHECKS, CheckFailed
-from .errors import LeafletError, Problem, RenderError, UsageError
+from .errors import CatalogError, LeafletError, Problem, RenderError, TemplateError, UsageError
 from .extract import domain_messages, leaflet_domains
-from .files import atomic_write
+from .files import atomic_write, locked_folder, remove_stale_temps
 from .html import PAPER_SIZES, PageOptions, render_html
 from .locales import SOURCE_LANG, language
-from .manifest import ManifestEntry, entry_for, write_manifest
-from .pdf import Renderer, RenderedPdf
+from .manifest import (MANIFEST, ManifestEntry, entry_for, manifest_json, read_manifest,
+                       still_valid, write_manifest)
+from .pdf import Renderer, RenderedPdf, inside
 from .project import Leaflet, Project
 
 LOG = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ class BuildOptions:
     out: Path = Path("dist")
     paper: str = "a4"
     allow_incomplete: bool = False
+    lock_timeout: float = 600.0  # seconds to wait for another build writing to ``out``
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,7 @@ class BuildResult:
 def build(project: Project, options: BuildOptions, renderer: Renderer | None = None) -> BuildResult:
     """Build PDFs for the selected leaflets and languages; nothing is written if inputs are broken."""
     jobs = plan_jobs(project, options)
+    check_sources(project)
     catalogs = load_catalogs(project, jobs)
     outcomes = [check_job(project, job, catalogs) for job in jobs]
     renderer = renderer or Renderer(project.templates)
@@ -107,13 +110,46 @@ def build(project: Project, options: BuildOptions, renderer: Renderer | None = N
                                                created)
         except RenderError as exc:
             outcome.render_problems = exc.problems
-    for outcome in outcomes:
-        if outcome.job in rendered:
-            outcome.entry = write_pdf(options.out, outcome, catalogs, rendered[outcome.job],
-                                      options)
-    entries = [outcome.entry for outcome in outcomes if outcome.entry]
-    manifest = write_manifest(options.out, entries) if entries else None
+    manifest = None
+    if rendered:
+        manifest = publish(options, [o for o in outcomes if o.job in rendered], catalogs, rendered)
     return BuildResult(outcomes, manifest)
+
+
+def publish(options: BuildOptions, outcomes: list[Outcome], catalogs: dict,
+            rendered: dict) -> Path:
+    """Write the PDFs and the manifest, one build at a time per output folder.
+
+    The manifest first forgets the files about to be replaced, so a build killed
+    half-way leaves a manifest that lists only files present with their hash.
+    """
+    out = Path(options.out)
+    with locked_folder(out, options.lock_timeout):
+        remove_stale_temps(out)
+        forget(out, {outcome.job.path for outcome in outcomes})
+        for outcome in outcomes:
+            outcome.entry = write_pdf(out, outcome, catalogs, rendered[outcome.job], options)
+        return write_manifest(out, [outcome.entry for outcome in outcomes])
+
+
+def forget(out: Path, paths: set[str]) -> None:
+    """Drop ``paths`` (and entries whose file changed) from an existing manifest."""
+    if not (Path(out) / MANIFEST).exists():
+        return
+    kept = [entry for entry in read_manifest(out)
+            if entry.get("path") not in paths and still_valid(out, entry)]
+    atomic_write(Path(out) / MANIFEST, manifest_json(kept))
+
+
+def check_sources(project: Project) -> None:
+    """No file under templates/ may lead outside it: Jinja2 and WeasyPrint follow symlinks."""
+    root = project.templates.resolve()
+    for folder, dirs, files in os.walk(project.templates):
+        for name in sorted(dirs + files):
+            path = Path(folder) / name
+            if path.is_symlink() and inside(path, [root]) is None:
+                raise TemplateError(f"symlink to {os.readlink(path)!r}, outside templates/; "
+                                    "replace it with the file itself", project.rel(path))
 
 
 def plan_jobs(project: Project, options: BuildOptions) -> list[Job]:
@@ -140,6 +176,9 @@ def load_catalogs(project: Project, jobs: list[Job]) -> dict[tuple[str, str], Po
                 if not path.is_file():
                     raise LeafletError(f"no catalog for {job.lang}; run 'generate.py init "
                                        f"{job.lang}' or 'generate.py update'", project.rel(path))
+                if inside(path, [project.locales.resolve()]) is None:
+                    raise CatalogError("catalog is a symlink to a file outside locales/; "
+                                       "replace it with the catalog itself", project.rel(path))
                 catalogs[key] = read_po(path, project.rel(path))
     return catalogs
 
