@@ -9,6 +9,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jinja2
 import weasyprint
 
 from . import __version__
@@ -149,7 +150,7 @@ def check_sources(project: Project) -> None:
             path = Path(folder) / name
             if path.is_symlink() and inside(path, [root]) is None:
                 raise TemplateError(f"symlink to {os.readlink(path)!r}, outside templates/; "
-                                    "replace it with the file itself", project.rel(path))
+                                    "replace it with the file itself", _shown(project, path))
 
 
 def plan_jobs(project: Project, options: BuildOptions) -> list[Job]:
@@ -178,7 +179,7 @@ def load_catalogs(project: Project, jobs: list[Job]) -> dict[tuple[str, str], Po
                                        f"{job.lang}' or 'generate.py update'", project.rel(path))
                 if inside(path, [project.locales.resolve()]) is None:
                     raise CatalogError("catalog is a symlink to a file outside locales/; "
-                                       "replace it with the catalog itself", project.rel(path))
+                                       "replace it with the catalog itself", _shown(project, path))
                 catalogs[key] = read_po(path, project.rel(path))
     return catalogs
 
@@ -214,8 +215,12 @@ def render_job(project: Project, outcome: Outcome, catalogs: dict, options: Buil
                     else StrictTranslations.from_catalogs(pos))
     page = PageOptions(paper=options.paper, incomplete=bool(outcome.incomplete),
                        created=created.strftime("%Y-%m-%dT%H:%M:%SZ"))
-    html = render_html(project.templates, job.leaflet, lang, translations, page,
-                       unreviewed=job.lang != SOURCE_LANG and any(not po.reviewer for po in pos))
+    try:
+        html = render_html(project.templates, job.leaflet, lang, translations, page,
+                           unreviewed=job.lang != SOURCE_LANG and any(not po.reviewer for po in pos))
+    except jinja2.TemplateError as exc:  # e.g. the sandbox's SecurityError: one line, no traceback
+        raise TemplateError(f"template error: {exc.message}; the sandbox allows only plain data",
+                            f"templates/{job.leaflet.template}") from None
     if translations.misses and not outcome.incomplete:
         # the catalogs looked complete but a lookup missed: never print English silently
         raise LeafletError(f"{job.name}: message looked up but not found in the catalogs: "
@@ -248,6 +253,14 @@ def write_pdf(out: Path, outcome: Outcome, catalogs: dict, pdf: RenderedPdf,
                      review_status=status, complete=not outcome.incomplete,
                      tool_version=__version__, weasyprint_version=weasyprint.__version__,
                      fonts=pdf.fonts)
+
+
+def _shown(project: Project, path: Path) -> str:
+    """``path`` relative to the project without resolving it (a symlink shows as itself)."""
+    try:
+        return str(Path(path).relative_to(project.root))
+    except ValueError:
+        return str(path)
 
 
 def build_time(root: Path) -> dt.datetime:

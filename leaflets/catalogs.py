@@ -22,11 +22,11 @@ UNREVIEWED = {"", "none", "no", "not reviewed", "unreviewed"}
 MAX_CATALOG_BYTES = 2 * 1024 * 1024
 
 # The PO grammar, strictly: Babel's parser guesses at broken lines (an unclosed
-# string becomes an empty translation, "\q" stays a backslash), msgfmt does not.
+# string becomes an empty translation, "\q" stays as two characters), msgfmt does not.
 _STRING = r'"(?:[^"\\]|\\.)*"'
 _KEYWORD = re.compile(r'(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)[ \t]*(.*)')
 _WHOLE_STRING = re.compile(_STRING + r"[ \t]*")
-_BAD_ESCAPE = re.compile(r'\\[^\\"ntr]')
+_ESCAPE = re.compile(r"\\(.)")  # left to right, so \\q is an escaped backslash, then q
 
 
 class _StrictParser(PoFileParser):
@@ -125,8 +125,10 @@ def _check_syntax(lines: list[str], where: str) -> list[tuple[int, int]]:
             if rest.startswith('"') and not re.fullmatch(_STRING + ".*", rest):
                 fail(lineno, "string not closed before the end of the line")
             fail(lineno, f"expected one quoted string, found {rest[:30]!r}")
-        if bad := _BAD_ESCAPE.search(rest):
-            fail(lineno, f"invalid escape sequence {bad.group(0)}; write \\\\ for a backslash")
+        for escape in _ESCAPE.finditer(rest):
+            if escape.group(1) not in '\\"ntr':
+                fail(lineno, f"invalid escape sequence {escape.group(0)}; write \\\\ for a "
+                     "backslash")
         if not keyword:
             if state == "start":
                 fail(lineno, "string outside of any entry")

@@ -66,3 +66,16 @@ def normalize(text: str, *, cjk: bool = False) -> str:
     """NFC, without bidi controls or soft hyphens, whitespace folded (removed for CJK)."""
     text = BIDI_CONTROLS.sub("", unicodedata.normalize("NFC", text))
     return re.sub(r"\s+", "" if cjk else " ", text).strip()
+
+
+def set_translation(project: Project, lang: str, domain: str, msgid: str, text: str) -> Path:
+    """Put ``text`` into a copy's catalog as the translation of ``msgid``, as a translator would."""
+    from babel.messages.pofile import normalize
+
+    path = project.po_path(lang, domain)
+    po = path.read_text(encoding="utf-8")
+    entry = f"msgid {normalize(msgid, width=76)}\nmsgstr \"\"\n"
+    assert entry in po, f"{msgid!r} is not an untranslated entry of {path}"
+    replaced = f"msgid {normalize(msgid, width=76)}\nmsgstr {normalize(text, width=76)}\n"
+    path.write_text(po.replace(entry, replaced, 1), encoding="utf-8")
+    return path
