@@ -23,7 +23,7 @@ from .locales import SOURCE_LANG, language
 from .manifest import (MANIFEST, ManifestEntry, entry_for, manifest_json, read_manifest,
                        still_valid, write_manifest)
 from .pdf import Renderer, RenderedPdf, inside
-from .project import Leaflet, Project
+from .project import BASE_TEMPLATE, Leaflet, Project
 
 LOG = logging.getLogger(__name__)
 
@@ -143,7 +143,11 @@ def forget(out: Path, paths: set[str]) -> None:
 
 
 def check_sources(project: Project) -> None:
-    """No file under templates/ may lead outside it: Jinja2 and WeasyPrint follow symlinks."""
+    """The shared layout is there, and no file under templates/ leads outside it (Jinja2 and
+    WeasyPrint follow symlinks)."""
+    if not (project.templates / BASE_TEMPLATE).is_file():
+        raise TemplateError("missing: every leaflet extends this shared layout; restore it from "
+                            "version control", f"templates/{BASE_TEMPLATE}")
     root = project.templates.resolve()
     for folder, dirs, files in os.walk(project.templates):
         for name in sorted(dirs + files):

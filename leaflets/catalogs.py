@@ -186,8 +186,19 @@ def _decode_lines(data: bytes, where: str) -> list[str]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         lineno = data.count(b"\n", 0, exc.start) + 1
+        declared = re.search(rb"charset=([\w-]+)", data)
+        if declared and declared.group(1).lower() not in (b"utf-8", b"utf8"):
+            lineno = data.count(b"\n", 0, declared.start()) + 1
+            raise CatalogError(f"charset {declared.group(1).decode()} is not supported; save the "
+                               "file as UTF-8 and set 'Content-Type: text/plain; charset=UTF-8'",
+                               where, lineno) from None
         raise CatalogError("not valid UTF-8; save the file as UTF-8", where, lineno) from None
-    return text.splitlines()
+    # Only \n (and \r\n) end a PO line; str.splitlines() would also split at
+    # U+2028, U+0085 or \f inside a translation and break the entry in two.
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
 def _headers(lines: list[str]) -> dict[str, str]:
@@ -207,7 +218,7 @@ def _headers(lines: list[str]) -> dict[str, str]:
         elif state == "msgid" and not line.startswith('"'):
             return {}
     headers = {}
-    for entry in "".join(text).splitlines():
+    for entry in "".join(text).split("\n"):
         name, sep, value = entry.partition(":")
         if sep:
             headers[name.strip()] = value.strip()

@@ -130,6 +130,11 @@ def check_markup(message: Message) -> None:
 def check_placeholders(message: Message) -> None:
     """Placeholders such as ``%(phone)s`` must be the same as in the source."""
     for source, translation in _pairs(message):
+        if "%" in _PRINTF.sub("", translation) and "%" not in _PRINTF.sub("", source):
+            # Jinja2 %-formats every translation: a lone % would stop the build
+            # with an error in the template, far from this catalog line
+            raise CheckFailed("placeholders", "translation has a lone %; write %% for a "
+                              "percent sign")
         if placeholders(translation) != placeholders(source):
             extra = placeholders(translation) - placeholders(source)
             missing = placeholders(source) - placeholders(translation)

@@ -112,6 +112,8 @@ def locked_folder(folder: Path, timeout: float) -> Iterator[Path]:
     drops the lock when the process dies, even by SIGKILL.
     """
     folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise LeafletError("this is a file, not a folder; choose another --out folder", folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)

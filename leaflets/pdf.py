@@ -150,7 +150,10 @@ class Renderer:
 
     def _check_glyphs(self, name, records, document, allowed_fonts) -> None:
         for record in records:
-            message = record.getMessage()
+            # quoted text from the catalog: a U+2028 or control character in it
+            # must not break the one-line report
+            message = "".join(c if c.isprintable() else f"\\u{ord(c):04x}"
+                              for c in record.getMessage())
             if ".notdef" in message or "unsupported by fonts" in message:
                 raise RenderError(f"{name}: {message}; install a font for this script "
                                   "or fix the character in the catalog")
