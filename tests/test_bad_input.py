@@ -55,8 +55,8 @@ def test_bad_catalog(name, project_copy, tmp_path, capsys):
                     "--out", str(out), "--allow-incomplete", "-q")
     if case.get("render_error"):
         assert code == 1
-        assert [line for line in err if line.startswith("hsg [fr]: ")] == [
-            line for line in err if case["render_error"] in line], err
+        rendering = [line for line in err if line.startswith("hsg [fr]: ")]
+        assert len(rendering) == 1 and case["render_error"] in rendering[0], err
         return
     if case["error"] is None:
         assert code == 0, err
@@ -66,6 +66,17 @@ def test_bad_catalog(name, project_copy, tmp_path, capsys):
     assert code == 1
     assert len(err) == 1 and err[0].startswith(where) and case["error"] in err[0], err
     assert not out.exists()  # a malformed catalog stops the build before any output
+
+
+def test_lone_percent_is_reported_at_its_catalog_line(project_copy, tmp_path, capsys):
+    """Jinja2 %-formats every translation; a lone % must not surface as a template error."""
+    po = set_translation(project_copy, "fr", "hsg", SHORT_ANSWER, "La réponse à 100%")
+    code, err = cli(capsys, "build", "--root", str(project_copy.root), "--lang", "fr",
+                    "--out", str(tmp_path / "out"), "--allow-incomplete", "-q")
+    lineno = po.read_text().splitlines().index('msgstr "La réponse à 100%"') + 1
+    assert code == 1
+    assert f"{FR_HSG}:{lineno}: [placeholders] translation has a lone %; write %% for a " \
+           "percent sign" in err
 
 
 def test_ten_megabyte_catalog(project_copy, tmp_path, capsys):

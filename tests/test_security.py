@@ -111,6 +111,7 @@ TEMPLATE_ATTACKS = {
     "attachment-http": ('<link rel="attachment" href="{url}/attach.txt">', "attach"),
     "attachment-file": ('<a rel="attachment" href="../secret.txt">x</a>', "attach"),
     "attachment-inside": ('<a rel="attachment" href="leaflet.css">x</a>', "attach"),
+    "link-attachment-inside": ('<link rel="attachment" href="leaflet.css">', "attach"),
     "file-link": ('<a href="{secret_uri}">x</a>', "{secret_uri}"),
 }
 
