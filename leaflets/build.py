@@ -18,10 +18,12 @@ from .checkers import SAFETY_CHECKS, CheckFailed
 from .errors import CatalogError, LeafletError, Problem, RenderError, TemplateError, UsageError
 from .extract import domain_messages, leaflet_domains
 from .files import atomic_write, locked_folder, remove_stale_temps
+from .frontdesk import _remove_stale as remove_page_files
+from .frontdesk import write_frontdesk
 from .html import PAPER_SIZES, PageOptions, render_html
 from .locales import SOURCE_LANG, language
-from .manifest import (MANIFEST, ManifestEntry, entry_for, manifest_json, read_manifest,
-                       still_valid, write_manifest)
+from .manifest import (MANIFEST, PDF_KIND, ManifestEntry, entry_for, kind_of, manifest_json,
+                       read_manifest, still_valid, write_manifest)
 from .pdf import Renderer, RenderedPdf, inside
 from .project import BASE_TEMPLATE, Leaflet, Project
 
@@ -112,25 +114,35 @@ def build(project: Project, options: BuildOptions, renderer: Renderer | None = N
         except RenderError as exc:
             outcome.render_problems = exc.problems
     manifest = None
-    if rendered:
-        manifest = publish(options, [o for o in outcomes if o.job in rendered], catalogs, rendered)
+    if rendered or Path(options.out).is_dir():
+        manifest = publish(project, options, [o for o in outcomes if o.job in rendered],
+                           catalogs, rendered)
     return BuildResult(outcomes, manifest)
 
 
-def publish(options: BuildOptions, outcomes: list[Outcome], catalogs: dict,
-            rendered: dict) -> Path:
-    """Write the PDFs and the manifest, one build at a time per output folder.
+def publish(project: Project, options: BuildOptions, outcomes: list[Outcome], catalogs: dict,
+            rendered: dict) -> Path | None:
+    """Write the PDFs, the manifest and the front desk page, one build at a time per folder.
 
     The manifest first forgets the files about to be replaced, so a build killed
     half-way leaves a manifest that lists only files present with their hash.
     """
     out = Path(options.out)
+    manifest = None
     with locked_folder(out, options.lock_timeout):
         remove_stale_temps(out)
-        forget(out, {outcome.job.path for outcome in outcomes})
+        page = [entry for entry in read_manifest(out) if kind_of(entry) != PDF_KIND]
+        forget(out, {outcome.job.path for outcome in outcomes} | {e.get("path") for e in page})
         for outcome in outcomes:
             outcome.entry = write_pdf(out, outcome, catalogs, rendered[outcome.job], options)
-        return write_manifest(out, [outcome.entry for outcome in outcomes])
+        if outcomes:
+            manifest = write_manifest(out, [outcome.entry for outcome in outcomes])
+        write_frontdesk(project, out)  # index.html for the staff who hand leaflets out
+        # the page's old entries were forgotten above, so frontdesk cannot see which
+        # of its files this build no longer makes: remove them here
+        listed = {entry.get("path") for entry in read_manifest(out)}
+        remove_page_files(out, [e for e in page if e.get("path") not in listed])
+    return manifest
 
 
 def forget(out: Path, paths: set[str]) -> None:

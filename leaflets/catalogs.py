@@ -16,6 +16,8 @@ from .errors import CatalogError, Problem
 # they travel with it through Poedit, Weblate and agencies.
 REVIEWER_HEADER = "X-Medical-Reviewer"
 REVIEW_DATE_HEADER = "X-Medical-Review-Date"
+_QUOTED = re.compile(r'^"(?:[^"\\]|\\[\\"abfnrtv?\'0-7]|\\x[0-9A-Fa-f])*"$')
+_QUOTED_ANY = re.compile(r'^"(?:[^"\\]|\\.)*"$')
 UNREVIEWED = {"", "none", "no", "not reviewed", "unreviewed"}
 # A leaflet catalog is tens of kilobytes; anything near this is the wrong file,
 # and parsing and rendering it would only make the build slow to fail.
@@ -36,6 +38,17 @@ class _StrictParser(PoFileParser):
         super().__init__(catalog, abort_invalid=True)
         self.path = path
         self.seen: dict[tuple, int] = {}
+
+    def _process_message_line(self, lineno, line, obsolete=False) -> None:
+        # Babel strips the quotes without looking: an unterminated string or a
+        # bad escape would silently change the text that gets printed.
+        quoted = line if line[:1] == '"' else line.partition(" ")[2]
+        if line and not _QUOTED.match(quoted):
+            problem = ("bad escape sequence" if _QUOTED_ANY.match(quoted)
+                       else "string is not enclosed in double quotes (unterminated?)")
+            raise CatalogError(f"malformed PO file: {problem}; fix the entry or restore the file "
+                               "from version control", self.path, lineno + 1)
+        super()._process_message_line(lineno, line, obsolete)
 
     def _add_message(self) -> None:
         msgid = (tuple(m.denormalize() for m in self.messages) if len(self.messages) > 1
@@ -127,7 +140,7 @@ def _check_syntax(lines: list[str], where: str) -> list[tuple[int, int]]:
             fail(lineno, f"expected one quoted string, found {rest[:30]!r}")
         for escape in _ESCAPE.finditer(rest):
             if escape.group(1) not in '\\"ntr':
-                fail(lineno, f"invalid escape sequence {escape.group(0)}; write \\\\ for a "
+                fail(lineno, f"bad escape sequence {escape.group(0)}; write \\\\ for a "
                      "backslash")
         if not keyword:
             if state == "start":
@@ -373,8 +386,8 @@ def po_bytes(catalog: Catalog, extra_headers: dict[str, str] | None = None) -> b
     text = buffer.getvalue().decode("utf-8")
     if extra_headers:
         lines = text.split("\n")
-        # the header entry ends at its first blank line
-        end = lines.index("")
+        # the header entry ends at the first blank line after its msgid
+        end = lines.index("", lines.index('msgid ""'))
         added = [escape(f"{name}: {value}\n") for name, value in extra_headers.items()]
         text = "\n".join(lines[:end] + added + lines[end:])
     return text.encode("utf-8")

@@ -113,9 +113,11 @@ def check_markup(message: Message) -> None:
         spans = foreign_markup(sources, translation)
         if spans:
             start, end = spans[0]
-            raise CheckFailed("markup", "translation adds markup its source does not have: "
-                              f"{translation[start:end]!r}; use only the source's tags, and "
-                              "write a literal < as &lt;")
+            shown = "".join(c if c.isprintable() else f"\\u{ord(c):04x}"
+                            for c in translation[start:end])
+            raise CheckFailed("markup", f"translation adds markup its source does not have: "
+                              f"{shown}; use only the source's tags, and write a literal < "
+                              "as &lt;")
         extra = markup(translation) - markup(source)
         missing = markup(source) - markup(translation)
         if extra:

@@ -74,6 +74,8 @@ def cmd_build(project: Project, args: argparse.Namespace) -> int:
             print(f"{Path(args.out) / entry.path}  {entry.pages} pages  {entry.bytes} bytes")
         if result.manifest:
             print(f"{result.manifest}")
+        if (Path(args.out) / "index.html").is_file():
+            print(f"{Path(args.out) / 'index.html'}  (front desk page: open it in a browser)")
     if result.failed:
         print(f"error: {len(result.failed)} of {len(result.outcomes)} leaflets not built",
               file=sys.stderr)

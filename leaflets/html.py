@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import jinja2
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
@@ -47,7 +47,8 @@ def css_string(value: object) -> Markup:
 def _css_char(char: str) -> str:
     if char.isalnum() or char in " .,:;!?()%-'/" or ord(char) > 0x7F and char.isprintable():
         return char
-    return f"\\{ord(char):06x}"
+    # the space ends the escape and is consumed by the CSS parser
+    return f"\\{ord(char):06x} "
 
 
 def css_counters(value: object) -> Markup:
@@ -102,7 +103,7 @@ def render_html(templates_dir: Path, leaflet: Leaflet, lang: Language,
         "font_stack": Markup(lang.css_font_stack),
         "paper": PAPER_SIZES[options.paper],
         "published": _date(leaflet.published, lang),
-        "review": _date(leaflet.review, lang, "MMMM y"),
+        "review": month_year(leaflet.review, lang),
         "created": options.created,
         "tool_version": __version__,
         "unreviewed": unreviewed,
@@ -130,6 +131,11 @@ def render_html(templates_dir: Path, leaflet: Leaflet, lang: Language,
 
 def _date(day: dt.date, lang: Language, fmt: str = "long") -> str:
     return format_date(day, fmt, locale=lang.code)
+
+
+def month_year(day: dt.date, lang: Language) -> str:
+    """A month and year as the language writes them ("listopad 2029", "2029年11月")."""
+    return format_skeleton("yMMMM", day, locale=lang.code)
 
 
 def _template_line(exc: BaseException) -> int | None:

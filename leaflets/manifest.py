@@ -1,4 +1,9 @@
-"""Manifest: what a build published, one sorted entry per PDF, keyed by content hash."""
+"""Manifest: what a build published, one sorted entry per file, keyed by content hash.
+
+Entries for PDFs have ``kind: "pdf"``; the files of the front desk page (index.html, its
+CSS, JS and thumbnails) have ``kind: "frontdesk"`` and only path, sha256 and bytes.
+An entry without ``kind`` (an older manifest) is a PDF.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from pathlib import Path
 from .files import atomic_write
 
 MANIFEST = "manifest.json"
+PDF_KIND = "pdf"
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,7 @@ class ManifestEntry:
     tool_version: str
     weasyprint_version: str
     fonts: list[str] = field(default_factory=list)
+    kind: str = PDF_KIND
 
 
 def entry_for(data: bytes, **fields) -> ManifestEntry:
@@ -36,9 +43,20 @@ def entry_for(data: bytes, **fields) -> ManifestEntry:
     return ManifestEntry(sha256=hashlib.sha256(data).hexdigest(), bytes=len(data), **fields)
 
 
+def file_entry(path: str, data: bytes, kind: str) -> dict:
+    """A manifest entry for a file that is not a leaflet PDF."""
+    return {"kind": kind, "path": path, "sha256": hashlib.sha256(data).hexdigest(),
+            "bytes": len(data)}
+
+
+def kind_of(entry: dict) -> str:
+    """What an entry describes: "pdf" (also for entries written before kinds existed) or else."""
+    return entry.get("kind", PDF_KIND)
+
+
 def manifest_json(entries: list[dict]) -> bytes:
     """The manifest's bytes: a list sorted by path, stable, UTF-8."""
-    ordered = sorted(entries, key=lambda e: (e["path"], e["leaflet"], e["lang"]))
+    ordered = sorted(entries, key=lambda e: (e["path"], e.get("leaflet", ""), e.get("lang", "")))
     return (json.dumps(ordered, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
 
 

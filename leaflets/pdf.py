@@ -12,6 +12,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
+from . import textlayer
 from .errors import RenderError
 
 STYLESHEET = "leaflet.css"
@@ -83,6 +84,7 @@ class Renderer:
     """Long-lived WeasyPrint state: fonts and parsed stylesheets are reused across documents."""
 
     def __init__(self, templates_dir: Path, extra_roots: tuple[Path, ...] = ()):
+        textlayer.install()  # exact text for Arabic and Devanagari (WeasyPrint #2841)
         self.templates_dir = Path(templates_dir).resolve()
         self.roots = [self.templates_dir, *(Path(root).resolve() for root in extra_roots)]
         self.font_config = FontConfiguration()
@@ -110,8 +112,7 @@ class Renderer:
         try:
             document = HTML(string=html, base_url=self.base_url, url_fetcher=fetcher).render(
                 font_config=self.font_config, stylesheets=self.stylesheets)
-            # Refuse before write_pdf: that is when WeasyPrint reads attachments.
-            self._check_resources(name, document, fetcher)
+            self._check_resources(name, document, fetcher, written=False)
             pages = len(document.pages)
             if pages > max_pages:
                 raise RenderError(f"{name}: {pages} pages, more than the limit of {max_pages}; "
@@ -119,12 +120,14 @@ class Renderer:
             data = document.write_pdf(**(metadata or {}))
         finally:
             logger.removeHandler(capture)
-        self._check_resources(name, document, fetcher)
-        fonts = sorted({font.family for font in document.fonts.values()}
-                       if isinstance(document.fonts, dict) else
-                       {font.family for font in document.fonts})
-        self._check_glyphs(name, capture.records, document, allowed_fonts)
-        return RenderedPdf(data=data, pages=pages, fonts=fonts)
+        # write_pdf is when WeasyPrint fetches attachments: the fetcher refuses any
+        # outside templates/, and those inside are refused here, before anything is saved
+        self._check_resources(name, document, fetcher, written=True)
+        # Document.fonts ({hash: Font}) is filled by write_pdf; Font.missing holds
+        # the code points drawn as .notdef. Both are WeasyPrint 70 internals.
+        fonts = list(document.fonts.values())
+        self._check_glyphs(name, capture.records, fonts, allowed_fonts)
+        return RenderedPdf(data=data, pages=pages, fonts=sorted({f.family for f in fonts}))
 
     def _refusal(self, name: str, urls: list[str]) -> str:
         shown = ", ".join(repr(url[:200]) for url in dict.fromkeys(urls))
@@ -132,23 +135,23 @@ class Renderer:
         return (f"{name}: refused to load {shown}: a leaflet may only use files inside "
                 f"{folders} (no network, no other files, data: URLs for images only)")
 
-    def _check_resources(self, name: str, document, fetcher: LocalFetcher) -> None:
+    def _check_resources(self, name: str, document, fetcher: LocalFetcher, written: bool) -> None:
         """Refuse fetched URLs, file attachments and links to anything but the web."""
         if fetcher.refused:
             raise RenderError(self._refusal(name, fetcher.refused))
-        if document.metadata.attachments:
+        if written and document.metadata.attachments:
             raise RenderError(f"{name}: the document asks to attach a file "
                               "(<link rel=attachment>); leaflets carry no attachments")
         for page in document.pages:
             for kind, target, *_ in page.links:
-                if kind == "attachment":
+                if kind == "attachment" and written:
                     raise RenderError(f"{name}: the document asks to attach {target!r} "
                                       "(<a rel=attachment>); leaflets carry no attachments")
                 if kind == "external" and not target.lower().startswith(LINK_SCHEMES):
                     raise RenderError(f"{name}: link to {target[:200]!r}; leaflets may link "
                                       "only to http(s), mailto: and tel: addresses")
 
-    def _check_glyphs(self, name, records, document, allowed_fonts) -> None:
+    def _check_glyphs(self, name, records, fonts, allowed_fonts) -> None:
         for record in records:
             # quoted text from the catalog: a U+2028 or control character in it
             # must not break the one-line report
@@ -160,7 +163,6 @@ class Renderer:
             if record.levelno >= logging.ERROR:
                 raise RenderError(f"{name}: WeasyPrint: {message}")
             LOG.warning("%s: WeasyPrint: %s", name, message)
-        fonts = document.fonts.values() if isinstance(document.fonts, dict) else document.fonts
         for font in fonts:
             if font.family not in allowed_fonts:
                 raise RenderError(f"{name}: text fell back to font {font.family!r}; expected only "

@@ -56,15 +56,22 @@ def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=300)
 
 
-def pdftotext(path: Path) -> str:
-    """The text poppler extracts from a PDF."""
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True,
+def pdftotext(path: Path, *, rtl: bool = False) -> str:
+    """The text poppler extracts from a PDF, in logical order.
+
+    Poppler's default mode puts right-to-left lines in logical order but joins
+    "peut-" + "être" into "peutêtre"; -raw keeps hyphens but leaves RTL lines in
+    visual order. So each script gets the mode that reads it right.
+    """
+    mode = [] if rtl else ["-raw"]
+    return subprocess.run(["pdftotext", *mode, "-enc", "UTF-8", str(path), "-"], check=True,
                           capture_output=True, text=True).stdout
 
 
 def normalize(text: str, *, cjk: bool = False) -> str:
     """NFC, without bidi controls or soft hyphens, whitespace folded (removed for CJK)."""
     text = BIDI_CONTROLS.sub("", unicodedata.normalize("NFC", text))
+    text = re.sub(r"(?<=\w)-\s*\n\s*(?=\w)", "-", text)  # a line broken after a hyphen
     return re.sub(r"\s+", "" if cjk else " ", text).strip()
 
 
@@ -74,8 +81,9 @@ def set_translation(project: Project, lang: str, domain: str, msgid: str, text: 
 
     path = project.po_path(lang, domain)
     po = path.read_text(encoding="utf-8")
-    entry = f"msgid {normalize(msgid, width=76)}\nmsgstr \"\"\n"
-    assert entry in po, f"{msgid!r} is not an untranslated entry of {path}"
+    entry = re.compile(f"^msgid {re.escape(normalize(msgid, width=76))}\nmsgstr (?:\".*\"\n)+",
+                       re.M)
+    assert entry.search(po), f"{msgid!r} is not an entry of {path}"
     replaced = f"msgid {normalize(msgid, width=76)}\nmsgstr {normalize(text, width=76)}\n"
-    path.write_text(po.replace(entry, replaced, 1), encoding="utf-8")
+    path.write_text(entry.sub(lambda _: replaced, po, count=1), encoding="utf-8")
     return path

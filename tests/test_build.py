@@ -1,0 +1,173 @@
+"""Every leaflet in every language, built and read back: text, fonts, pages, metadata, layout."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pikepdf
+import pypdf
+import pytest
+from conftest import ROOT, normalize, pdftotext
+
+from leaflets.catalogs import read_po
+from leaflets.extract import domain_messages
+from leaflets.html import _date, month_year
+from leaflets.locales import SOURCE_LANG, language
+from leaflets.project import Project
+
+PROJECT = Project(ROOT)
+LANGS = PROJECT.languages()
+TRANSLATED = [lang for lang in LANGS if lang != SOURCE_LANG]
+LEAFLET = PROJECT.leaflets()[0]
+INCOMPLETE_NOTICE = {"Incomplete translation.",
+                     "Some parts of this leaflet have not been translated yet and are shown in "
+                     "English."}
+# (language, extractor) pairs whose exact-text check still fails, and why.
+# leaflets/textlayer.py fixes WeasyPrint #2841 itself; what is left is in the
+# extractors: poppler reverses multi-letter glyphs (lam-alef) inside RTL runs,
+# pypdf misorders LTR runs (HSG, digits) inside RTL lines and splits some
+# Devanagari clusters at glyph gaps.
+EXACT_TEXT_BROKEN: dict[tuple[str, str], str] = {
+    ("ar", "pdftotext"): "poppler reverses lam-alef ligatures in RTL text",
+    ("ar", "pypdf"): "pypdf misorders LTR runs inside RTL lines",
+    ("hi", "pypdf"): "pypdf inserts spaces inside some Devanagari clusters",
+}
+
+def plain(markup: str) -> str:
+    return re.sub(r"<[^>]+>", "", markup)
+
+
+def expected_texts(lang: str, pages: int) -> list[str]:
+    """Every message as it must appear on the page, placeholders filled in."""
+    lang_info = language(lang)
+    values = {"page": "1", "pages": str(pages), "version": LEAFLET.version,
+              "published": _date(LEAFLET.published, lang_info),
+              "review": month_year(LEAFLET.review, lang_info)}
+    texts = []
+    for domain in ("common", LEAFLET.domain):
+        if lang == SOURCE_LANG:
+            pairs = [(m.msgid, m.msgid) for m in domain_messages(PROJECT, domain)]
+        else:
+            po = read_po(PROJECT.po_path(lang, domain))
+            pairs = [(m.id, m.string) for m in po.catalog if m.id]
+        for msgid, text in pairs:
+            if msgid in INCOMPLETE_NOTICE or (lang == SOURCE_LANG and "Draft" in msgid):
+                continue
+            if lang == SOURCE_LANG and msgid.startswith("This translation has not"):
+                continue
+            texts.append(plain(text) % values if "%(" in text else plain(text))
+    return texts
+
+
+def pdf_path(built, lang):
+    out, _ = built
+    return out / lang / f"{LEAFLET.id}.pdf"
+
+
+def extract(path, lang: str, extractor: str) -> str:
+    """The text one extractor reads from a PDF."""
+    if extractor == "pypdf":
+        return "\n".join(page.extract_text() for page in pypdf.PdfReader(path).pages)
+    return pdftotext(path, rtl=language(lang).direction == "rtl")
+
+
+@pytest.mark.parametrize("lang, extractor", [
+    pytest.param(lang, tool, marks=pytest.mark.xfail(strict=True,
+                                                    reason=EXACT_TEXT_BROKEN[(lang, tool)]))
+    if (lang, tool) in EXACT_TEXT_BROKEN else (lang, tool)
+    for lang in LANGS for tool in ("pdftotext", "pypdf")])
+def test_every_message_reads_back_exactly(built, lang, extractor):
+    path = pdf_path(built, lang)
+    pages = len(pikepdf.open(path).pages)
+    cjk = lang.startswith("zh")
+    text = normalize(extract(path, lang, extractor), cjk=cjk)
+    missing = [t for t in expected_texts(lang, pages) if normalize(t, cjk=cjk) not in text]
+    assert missing == []
+
+
+@pytest.mark.parametrize("lang, extractor", sorted(EXACT_TEXT_BROKEN))
+def test_where_not_exact_most_words_still_read_back(built, lang, extractor):
+    """Where an extractor is not exact yet, nearly every word must still come out right."""
+    text = normalize(extract(pdf_path(built, lang), lang, extractor))
+    words = [w for t in expected_texts(lang, 4) for w in normalize(t).split()]
+    found = sum(1 for w in words if w in text)
+    assert found / len(words) > 0.75  # 80% for ar with poppler, 97% with pypdf
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_no_english_sentence_in_a_translation(built, lang):
+    text = normalize(pdftotext(pdf_path(built, lang), rtl=language(lang).direction == "rtl"))
+    english = [normalize(plain(m.msgid)) for d in ("common", LEAFLET.domain)
+               for m in domain_messages(PROJECT, d)]
+    leaked = [sentence for sentence in english if len(sentence) > 12 and sentence in text]
+    assert leaked == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_fonts_are_embedded_subset_and_of_the_script(built, lang):
+    report = subprocess.run(["pdffonts", str(pdf_path(built, lang))], capture_output=True,
+                            text=True, check=True).stdout.splitlines()[2:]
+    assert report, "no fonts in the PDF"
+    for row in report:
+        assert "Type 3" not in row
+        name, fields = row.split()[0], row.split()
+        assert fields[-5:-2] == ["yes", "yes", "yes"], row  # embedded, subset, ToUnicode
+        family = name.split("+", 1)[1].replace("-", " ")
+        assert any(family.startswith(f) for f in language(lang).fonts), row
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_page_count_language_and_title(built, lang):
+    out, result = built
+    with pikepdf.open(pdf_path(built, lang)) as pdf:
+        assert 1 <= len(pdf.pages) <= LEAFLET.max_pages
+        assert str(pdf.Root.Lang) == language(lang).tag
+        title = str(pdf.docinfo["/Title"])
+    if lang == SOURCE_LANG:
+        assert title == "Can an HSG cause a miscarriage?"
+    else:
+        po = read_po(PROJECT.po_path(lang, LEAFLET.domain))
+        assert title == po.catalog.get("Can an HSG cause a miscarriage?").string
+    entry = next(e for e in result.written if e.lang == lang)
+    assert entry.pages == len(pikepdf.open(pdf_path(built, lang)).pages)
+
+
+def first_line_box(path):
+    """(xMin, xMax, page width) of the top row of words on page 1."""
+    html = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(path), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    width = float(re.search(r'<page width="([\d.]+)"', html).group(1))
+    words = [tuple(map(float, m)) for m in re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)"', html)]
+    top = min(y for _, y, _ in words)
+    row = [(x0, x1) for x0, y, x1 in words if y < top + 6]
+    return min(x0 for x0, _ in row), max(x1 for _, x1 in row), width
+
+
+@pytest.mark.parametrize("lang", [lang for lang in LANGS if language(lang).direction == "rtl"])
+def test_right_to_left_leaflet_starts_at_the_right_margin(built, lang):
+    x_min, x_max, width = first_line_box(pdf_path(built, lang))
+    assert width - x_max < 60  # within the 17 mm right margin (48 pt) plus rounding
+    assert x_min > width / 2  # the short first line does not start at the left
+
+
+def test_left_to_right_leaflet_starts_at_the_left_margin(built):
+    x_min, x_max, width = first_line_box(pdf_path(built, SOURCE_LANG))
+    assert x_min < 60 and x_max < width / 2
+
+
+def test_manifest_lists_every_pdf_with_its_hash(built):
+    import hashlib
+    import json
+
+    out, _ = built
+    entries = json.loads((out / "manifest.json").read_text())
+    pdfs = [e for e in entries if e["kind"] == "pdf"]
+    assert sorted(e["lang"] for e in pdfs) == sorted(LANGS)
+    for entry in pdfs:
+        assert {"leaflet", "lang", "path", "sha256", "pages", "bytes"} <= set(entry)
+    for entry in entries:  # the PDFs and the front desk page's files (tests/test_frontdesk.py)
+        data = (out / entry["path"]).read_bytes()
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+        assert entry["bytes"] == len(data)

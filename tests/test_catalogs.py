@@ -1,0 +1,106 @@
+"""Catalogs are read strictly, report file:line, and never fall back silently."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import FIXTURES
+
+from leaflets.catalogs import StrictTranslations, missing_translations, read_po, write_po_file
+from leaflets.errors import CatalogError
+
+
+def write(tmp_path, text: str, name="x.po", encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+HEADER = 'msgid ""\nmsgstr ""\n"Language: es\\n"\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+
+
+def test_broken_fixture_names_file_and_line():
+    with pytest.raises(CatalogError) as caught:
+        read_po(FIXTURES / "broken.po", "tests/fixtures/broken.po")
+    assert caught.value.path == "tests/fixtures/broken.po"
+    assert caught.value.lineno == 11
+    assert str(caught.value).startswith("tests/fixtures/broken.po:11: ")
+
+
+def test_duplicate_message_is_an_error(tmp_path):
+    path = write(tmp_path, HEADER + '\nmsgid "a"\nmsgstr "b"\n\nmsgid "a"\nmsgstr "c"\n')
+    with pytest.raises(CatalogError, match="duplicate message") as caught:
+        read_po(path)
+    assert caught.value.lineno == 9
+
+
+def test_invalid_utf8_names_line(tmp_path):
+    path = tmp_path / "latin1.po"
+    path.write_bytes((HEADER + '\nmsgid "a"\nmsgstr "').encode() + "é\"\n".encode("latin-1"))
+    with pytest.raises(CatalogError, match="UTF-8") as caught:
+        read_po(path)
+    assert caught.value.lineno == 7
+
+
+def test_bad_escape_is_an_error(tmp_path):
+    path = write(tmp_path, HEADER + '\nmsgid "a"\nmsgstr "b\\q"\n')
+    with pytest.raises(CatalogError, match="bad escape") as caught:
+        read_po(path)
+    assert caught.value.lineno == 7
+
+
+def test_nul_byte_is_an_error(tmp_path):
+    path = write(tmp_path, HEADER + '\nmsgid "a"\nmsgstr "\x00"\n')
+    with pytest.raises(CatalogError, match="NUL") as caught:
+        read_po(path)
+    assert caught.value.lineno == 7
+
+
+def test_other_charset_is_refused(tmp_path):
+    path = write(tmp_path, HEADER.replace("UTF-8", "ISO-8859-1") + '\nmsgid "a"\nmsgstr "b"\n')
+    with pytest.raises(CatalogError, match="ISO-8859-1") as caught:
+        read_po(path)
+    assert caught.value.lineno == 4
+
+
+def test_bom_and_crlf_are_read(tmp_path):
+    text = HEADER + '"X-Medical-Reviewer: Dr A. Example\\n"\n\nmsgid "a"\nmsgstr "b"\n'
+    path = tmp_path / "crlf.po"
+    path.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
+    po = read_po(path)
+    assert po.catalog.get("a").string == "b"
+    assert po.reviewer == "Dr A. Example"
+
+
+def test_reviewer_header_survives_a_write(tmp_path):
+    po = read_po(write(tmp_path, HEADER + '\nmsgid "a"\nmsgstr "b"\n'))
+    assert po.reviewer is None
+    out = tmp_path / "out.po"
+    write_po_file(out, po.catalog, {"X-Medical-Reviewer": "none", "X-Medical-Review-Date": ""})
+    again = read_po(out)
+    assert again.headers["X-Medical-Reviewer"] == "none"
+    assert again.reviewer is None
+    assert again.catalog.get("a").string == "b"
+
+
+def test_missing_fuzzy_and_untranslated_are_listed_with_lines(tmp_path):
+    path = write(tmp_path, HEADER + '\nmsgid "done"\nmsgstr "hecho"\n\n#, fuzzy\n'
+                 'msgid "fuzzy"\nmsgstr "borroso"\n\nmsgid "empty"\nmsgstr ""\n')
+    po = read_po(path, "locales/es/x.po")
+    wanted = [("done", None, "t:1"), ("fuzzy", None, "t:2"), ("empty", None, "t:3"),
+              ("absent", None, "templates/x.html:4")]
+    problems = [str(p) for p in missing_translations(po, wanted)]
+    assert problems == [
+        'locales/es/x.po:10: fuzzy: "fuzzy"',
+        'locales/es/x.po:13: untranslated: "empty"',
+        'locales/es/x.po: missing: "absent" (used at templates/x.html:4); '
+        "run 'generate.py update' to add it",
+    ]
+
+
+def test_strict_translations_record_misses_and_skip_fuzzy(tmp_path):
+    path = write(tmp_path, HEADER + '\nmsgid "a"\nmsgstr "A"\n\n#, fuzzy\nmsgid "f"\nmsgstr "F"\n')
+    translations = StrictTranslations.from_catalogs([read_po(path)])
+    assert translations.gettext("a") == "A"
+    assert translations.gettext("f") == "f"
+    assert translations.gettext("nope") == "nope"
+    assert translations.misses == ["f", "nope"]

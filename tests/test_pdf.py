@@ -1,0 +1,47 @@
+"""The PDF stage: local files only, no missing glyphs, no font fallback, page limits."""
+
+from __future__ import annotations
+
+import pytest
+
+from leaflets.errors import RenderError
+
+LATIN = ("Noto Sans",)
+
+
+def page(body: str, lang: str = "en") -> str:
+    return (f'<html lang="{lang}"><head><title>t</title><style>:root {{ font-family: "Noto Sans" }}'
+            f"</style></head><body>{body}</body></html>")
+
+
+def test_plain_document_renders(renderer):
+    pdf = renderer.render(page("<p>Hello</p>"), name="t", max_pages=1, allowed_fonts=LATIN)
+    assert pdf.data.startswith(b"%PDF") and pdf.pages == 1 and pdf.fonts == ["Noto Sans"]
+
+
+@pytest.mark.parametrize("body", [
+    '<img src="file:///etc/passwd">',
+    '<img src="http://127.0.0.1:9/x.png">',
+    '<link rel="attachment" href="file:///etc/hostname">',
+    '<div style="background: url(../../../../etc/hostname)">x</div>',
+    '<img src="data:text/html,hello">',
+])
+def test_outside_resources_are_refused(renderer, body):
+    with pytest.raises(RenderError, match="refused to load"):
+        renderer.render(page(body), name="t", max_pages=1, allowed_fonts=LATIN)
+
+
+def test_font_fallback_is_an_error(renderer):
+    with pytest.raises(RenderError, match="fell back to font"):
+        renderer.render(page("<p>Hello مرحبا</p>"), name="t", max_pages=1, allowed_fonts=LATIN)
+
+
+def test_character_no_font_has_is_an_error(renderer):
+    with pytest.raises(RenderError, match="U\\+E123|glyph"):
+        renderer.render(page("<p>Hello \ue123</p>"), name="t", max_pages=1, allowed_fonts=LATIN)
+
+
+def test_page_limit(renderer):
+    body = "<p style='break-after: page'>x</p>" * 3
+    with pytest.raises(RenderError, match="3 pages, more than the limit of 2"):
+        renderer.render(page(body), name="t", max_pages=2, allowed_fonts=LATIN)
