@@ -199,12 +199,13 @@ def pdfs(entries: list[dict]) -> set[str]:
     return {entry["path"] for entry in entries if entry.get("kind", "pdf") == "pdf"}
 
 
-def first_build(out: Path, renderer, monkeypatch) -> dict[str, str]:
+def first_build(out: Path, renderer, monkeypatch, langs=("en", "fr", "es")) -> dict[str, str]:
+    """Build into ``out`` at another time, so the next build replaces every PDF."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1000000000")
-    result = build(Project(ROOT), BuildOptions(langs=("en", "fr", "es"), out=out,
+    result = build(Project(ROOT), BuildOptions(langs=langs, out=out,
                                                allow_incomplete=True), renderer)
     assert result.ok
-    return {e.path: e.sha256 for e in result.written}
+    return {e["path"]: e["sha256"] for e in json.loads((out / "manifest.json").read_text())}
 
 
 def test_disk_full(project_copy, renderer, tmp_path, capsys, monkeypatch):
@@ -249,6 +250,8 @@ def replace(src, dst, **kwargs):
     real_replace(src, dst, **kwargs)
     if point == "after-first-pdf" and str(dst).endswith(".pdf"):
         pause()
+    if point == "after-front-desk-page" and str(dst).endswith("index.html"):
+        pause()
 
 os.fsync, os.replace = fsync, replace
 from leaflets.cli import main
@@ -256,11 +259,13 @@ sys.exit(main(sys.argv[3:]))
 """
 
 
-@pytest.mark.parametrize("point", ["writing-pdf", "after-first-pdf"])
+@pytest.mark.parametrize("point", ["writing-pdf", "after-first-pdf", "after-front-desk-page"])
 def test_sigkill_mid_build_leaves_no_partial_file_and_an_honest_manifest(point, renderer,
                                                                          tmp_path, monkeypatch):
     out = tmp_path / "out"
-    before = first_build(out, renderer, monkeypatch)
+    # without es first, the page gains a card and index.html changes too
+    before = first_build(out, renderer, monkeypatch, ("en", "fr") if "page" in point else
+                         ("en", "fr", "es"))
     env = {**os.environ, "SOURCE_DATE_EPOCH": "2000000000"}
     process = subprocess.Popen(
         [sys.executable, "-c", KILLABLE, str(ROOT), point, "build", "--root", str(ROOT),
@@ -278,7 +283,10 @@ def test_sigkill_mid_build_leaves_no_partial_file_and_an_honest_manifest(point, 
     if point == "after-first-pdf":
         assert now["en/hsg.pdf"] != before["en/hsg.pdf"]  # the kill came after a replacement
         assert "en/hsg.pdf" not in pdfs(entries)
-    assert now["es/hsg.pdf"] == before["es/hsg.pdf"]
+        assert now["es/hsg.pdf"] == before["es/hsg.pdf"]
+    if point == "after-front-desk-page":
+        assert now["index.html"] != before["index.html"]
+        assert "index.html" not in {entry["path"] for entry in entries}
     # the next build finishes the job
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "2000000000")
     assert build(Project(ROOT), BuildOptions(langs=("en", "fr", "es"), out=out,
