@@ -96,14 +96,15 @@ class BuildResult:
         return [outcome.entry for outcome in self.outcomes if outcome.entry]
 
 
-def build(project: Project, options: BuildOptions, renderer: Renderer | None = None) -> BuildResult:
+def build(project: Project, options: BuildOptions, renderer: Renderer | None = None,
+          created: dt.datetime | None = None) -> BuildResult:
     """Build PDFs for the selected leaflets and languages; nothing is written if inputs are broken."""
     jobs = plan_jobs(project, options)
     check_sources(project)
     catalogs = load_catalogs(project, jobs)
     outcomes = [check_job(project, job, catalogs) for job in jobs]
     renderer = renderer or Renderer(project.templates)
-    created = build_time(project.root)
+    created = created or build_time(project.root)  # pseudo-locales pass the real project's
     rendered = {}
     for outcome in outcomes:
         if outcome.unsafe or (outcome.incomplete and not options.allow_incomplete):

@@ -38,8 +38,35 @@ class _StrictParser(PoFileParser):
         super().__init__(catalog, abort_invalid=True)
         self.path = path
         self.seen: dict[tuple, int] = {}
+        self.previous: dict[str, str] = {}
+        self._previous_field = "id"
+
+    def _process_comment(self, line) -> None:
+        # Babel reads "#| msgid" (Poedit, Weblate, msgmerge) as a user comment and
+        # writes it back as "# | msgid": keep it as the previous msgid instead.
+        if line.startswith("#|"):
+            self._finish_current_message()
+            self._add_previous(line[2:].strip())
+        else:
+            super()._process_comment(line)
+
+    def _add_previous(self, text: str) -> None:
+        for keyword, name in (("msgctxt ", "context"), ("msgid_plural ", "plural"),
+                              ("msgid ", "id")):
+            if text.startswith(keyword):
+                self._previous_field, text = name, text[len(keyword):].strip()
+                break
+        if not (text.startswith('"') and text.endswith('"') and len(text) > 1):
+            raise CatalogError(f"malformed previous-msgid comment: #| {text}", self.path,
+                               self.offset + 1)
+        field = self._previous_field
+        self.previous[field] = self.previous.get(field, "") + unescape(text)
 
     def _process_message_line(self, lineno, line, obsolete=False) -> None:
+        if line.startswith("|"):  # "#~| msgid": previous msgid of an obsolete entry
+            self._finish_current_message()
+            self._add_previous(line[1:].strip())
+            return
         # Babel strips the quotes without looking: an unterminated string or a
         # bad escape would silently change the text that gets printed.
         quoted = line if line[:1] == '"' else line.partition(" ")[2]
@@ -54,11 +81,24 @@ class _StrictParser(PoFileParser):
         msgid = (tuple(m.denormalize() for m in self.messages) if len(self.messages) > 1
                  else self.messages[0].denormalize())
         key = (msgid, self.context.denormalize() if self.context else None, self.obsolete)
+        if len(self.messages) > 1 and len(self.translations) != self.catalog.num_plurals:
+            # Babel pads or drops forms silently; a missing form would print as nothing
+            raise CatalogError(f"{len(self.translations)} plural forms (msgstr[N]) but the "
+                               f"header's Plural-Forms says nplurals={self.catalog.num_plurals}; "
+                               "write one msgstr[N] per plural form", self.path, self.offset + 1)
         if key in self.seen:
             raise CatalogError(f"duplicate message (first defined on line {self.seen[key]}); "
                                "keep one and delete the other", self.path, self.offset + 1)
         self.seen[key] = self.offset + 1
+        obsolete, context = self.obsolete, key[1]
+        previous, self.previous = self.previous, {}
         super()._add_message()
+        if "id" in previous:
+            found = (self.catalog.obsolete.get(self.catalog._key_for(msgid, context)) if obsolete
+                     else self.catalog.get(msgid, context))
+            if found is not None:
+                found.previous_id = [previous["id"]] + (
+                    [previous["plural"]] if "plural" in previous else [])
 
 
 @dataclass
@@ -67,7 +107,8 @@ class PoFile:
 
     path: str  # as shown to users
     catalog: Catalog
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)  # every field, in file order
+    newline: str = "\n"  # "\r\n" for files saved with Windows line endings
 
     @property
     def reviewer(self) -> str | None:
@@ -95,7 +136,7 @@ def read_po(path: Path, shown_as: str | None = None) -> PoFile:
     if not any(line.strip() for line in lines):
         raise CatalogError("empty catalog: restore it from version control or recreate it "
                            "with 'generate.py update'", where)
-    plural_counts = _check_syntax(lines, where)
+    _check_syntax(lines, where)
     catalog = Catalog(charset="utf-8")
     parser = _StrictParser(catalog, where)
     try:
@@ -112,13 +153,13 @@ def read_po(path: Path, shown_as: str | None = None) -> PoFile:
         raise CatalogError(f"charset {charset.group(1)} is not supported; save the file as UTF-8 "
                            "and set 'Content-Type: text/plain; charset=UTF-8'", where,
                            _header_line(lines, "Content-Type"))
-    _check_plurals(catalog, plural_counts, lines, where)
-    return PoFile(where, catalog, headers)
+    _check_plural_expression(catalog, lines, where)
+    return PoFile(where, catalog, headers, "\r\n" if b"\r\n" in data else "\n")
 
 
-def _check_syntax(lines: list[str], where: str) -> list[tuple[int, int]]:
-    """Refuse anything msgfmt would refuse; return (line, count) of every msgstr[n] run."""
-    state, plurals = "start", []  # state: the last keyword seen in the current entry
+def _check_syntax(lines: list[str], where: str) -> None:
+    """Refuse the lines msgfmt would refuse, with the line of the first one."""
+    state, forms = "start", 0  # the last keyword seen in the current entry; msgstr[N] so far
 
     def fail(lineno, message):
         raise CatalogError(f"malformed PO file: {message}; fix the entry or restore the file "
@@ -158,35 +199,26 @@ def _check_syntax(lines: list[str], where: str) -> list[tuple[int, int]]:
             fail(lineno, "msgstr must follow msgid (a plural entry uses msgstr[0], msgstr[1], ...)"
                  if state == "msgid_plural" else "msgstr without a msgid before it")
         elif index is not None:
-            expected = plurals[-1][1] if state == "msgstr[]" else 0
             if state not in ("msgid_plural", "msgstr[]"):
                 fail(lineno, "msgstr[N] needs a msgid_plural before it")
-            if int(index) != expected:
-                fail(lineno, f"msgstr[{index}] where msgstr[{expected}] was expected")
-            if state == "msgid_plural":
-                plurals.append((lineno, 0))
-            plurals[-1] = (plurals[-1][0], expected + 1)
+            forms = forms if state == "msgstr[]" else 0
+            if int(index) != forms:
+                fail(lineno, f"msgstr[{index}] where msgstr[{forms}] was expected")
+            forms += 1
             name = "msgstr[]"
         state = name
     if state not in ("start", "msgstr", "msgstr[]"):
         fail(len(lines), f"the file ends inside an entry (after {state}); add its msgstr")
-    return plurals
 
 
-def _check_plurals(catalog: Catalog, counts: list[tuple[int, int]], lines: list[str],
-                   where: str) -> None:
-    """Plural-Forms must be a valid C expression and every plural entry must match nplurals."""
+def _check_plural_expression(catalog: Catalog, lines: list[str], where: str) -> None:
+    """Plural-Forms must be a C expression gettext can evaluate (nothing else is run)."""
     header = _header_line(lines, "Plural-Forms")
     try:
         gettext.c2py(catalog.plural_expr)
     except (ValueError, SyntaxError, RecursionError):
         raise CatalogError(f"invalid plural expression {catalog.plural_expr!r} in Plural-Forms",
                            where, header) from None
-    for lineno, count in counts:
-        if count != catalog.num_plurals:
-            raise CatalogError(f"{count} plural form(s), but Plural-Forms says nplurals="
-                               f"{catalog.num_plurals}; give exactly {catalog.num_plurals}",
-                               where, lineno)
 
 
 def _decode_lines(data: bytes, where: str) -> list[str]:
@@ -374,27 +406,71 @@ class SourceTranslations(StrictTranslations):
         return message
 
 
-def po_bytes(catalog: Catalog, extra_headers: dict[str, str] | None = None) -> bytes:
-    """A catalog as Babel writes it (76-column wrapping, stable order), plus headers Babel drops."""
+def po_bytes(catalog: Catalog, extra_headers: dict[str, str] | None = None, *,
+             headers: dict[str, str] | None = None, newline: str = "\n") -> bytes:
+    """A catalog as Babel writes it (76-column wrapping, stable order), plus headers Babel drops.
+
+    ``headers`` replaces Babel's header fields with these, in this order (an updated catalog
+    keeps the fields and order its editor wrote); ``newline`` keeps a CRLF file CRLF.
+    """
     import io
 
-    from babel.messages.pofile import escape, write_po
+    from babel.messages.pofile import escape, normalize, write_po
 
     buffer = io.BytesIO()
     write_po(buffer, catalog, width=76, omit_header=False, sort_output=False,
-             include_previous=True, ignore_obsolete=False)
-    text = buffer.getvalue().decode("utf-8")
+             include_previous=False, ignore_obsolete=False)
+    text = _with_previous(buffer.getvalue().decode("utf-8"), catalog)
+    if text.startswith("\n"):
+        text = text[1:]  # Babel writes an empty header comment as a blank first line
     if extra_headers:
         lines = text.split("\n")
         # the header entry ends at the first blank line after its msgid
         end = lines.index("", lines.index('msgid ""'))
         added = [escape(f"{name}: {value}\n") for name, value in extra_headers.items()]
         text = "\n".join(lines[:end] + added + lines[end:])
+    if headers is not None:
+        lines = text.split("\n")
+        start = lines.index('msgid ""') + 1
+        end = lines.index("", start)
+        fields = "".join(f"{name}: {value}\n" for name, value in headers.items())
+        block = ("msgstr " + normalize(fields, width=76)).split("\n")
+        text = "\n".join(lines[:start] + block + lines[end:])
+    if newline != "\n":
+        text = text.replace("\n", newline)
     return text.encode("utf-8")
 
 
-def write_po_file(path: Path, catalog: Catalog, extra_headers: dict[str, str] | None = None) -> None:
+def _with_previous(text: str, catalog: Catalog) -> str:
+    """Add ``#| msgid`` lines as msgmerge writes them.
+
+    Babel's own (include_previous) re-wraps the quoted string as comment text, which
+    breaks multi-line msgids into lines no PO parser can read back.
+    """
+    from babel.messages.pofile import normalize
+
+    messages = [m for m in catalog if m.id]
+    if not any(m.previous_id for m in messages):
+        return text
+    blocks = text.split("\n\n")
+    first = 1 if len(blocks) > len(messages) + len(catalog.obsolete) else 0  # header entry
+    for index, message in enumerate(messages, first):
+        if not message.previous_id:
+            continue
+        lines = blocks[index].split("\n")
+        at = next(i for i, line in enumerate(lines) if line.startswith(("msgctxt ", "msgid ")))
+        previous = []
+        for keyword, value in zip(("msgid", "msgid_plural"), message.previous_id):
+            # as the msgid itself is wrapped, with "#| " before every line
+            previous += ["#| " + line for line in
+                         f"{keyword} {normalize(value, width=76)}".split("\n")]
+        blocks[index] = "\n".join(lines[:at] + previous + lines[at:])
+    return "\n\n".join(blocks)
+
+
+def write_po_file(path: Path, catalog: Catalog, extra_headers: dict[str, str] | None = None,
+                  **options) -> None:
     """Write a catalog atomically (see ``po_bytes``)."""
     from .files import atomic_write
 
-    atomic_write(path, po_bytes(catalog, extra_headers))
+    atomic_write(path, po_bytes(catalog, extra_headers, **options))

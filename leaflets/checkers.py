@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import unicodedata
 from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
 from html.parser import HTMLParser
 
 from babel.messages.catalog import Message
@@ -19,28 +23,31 @@ class CheckFailed(ValueError):
 
 _PRINTF = re.compile(r"%(?:\((\w+)\))?[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa%]")
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+# str.format fields such as {name} or {0:>3}, but not Jinja's {{ }} or {% %}
+_BRACE = re.compile(r"(?<![{%#])\{[A-Za-z_0-9][\w.\[\]]*(?:![rsa])?(?::[^{}]*)?\}(?!\})")
 
 
 # A tag as the HTML5 tokenizer sees it, written plainly: only HTML whitespace,
 # simple names, quoted or plain values. Anything else that starts with "<" is
 # not a tag we recognise, so it is never let through as markup.
 _SPACE = "[ \\t\\n\\f\\r]"
-_ATTR = re.compile(f"{_SPACE}+([A-Za-z_:][-A-Za-z0-9_:.]*)"
+_SOURCE_ATTR = re.compile(f"{_SPACE}+([A-Za-z_:][-A-Za-z0-9_:.]*)"
                    f"(?:{_SPACE}*={_SPACE}*(\"[^\"]*\"|'[^']*'|[^ \\t\\n\\f\\r\"'=<>`]+))?")
-_TAG = re.compile(f"<(/?)([A-Za-z][A-Za-z0-9]*)((?:{_ATTR.pattern})*){_SPACE}*/?>")
+_SOURCE_TAG = re.compile(
+    f"<(/?)([A-Za-z][A-Za-z0-9]*)((?:{_SOURCE_ATTR.pattern})*){_SPACE}*/?>")
 _MARKUP_START = re.compile(r"<[A-Za-z/!?]")
 
 
 def tag_key(tag: re.Match) -> tuple:
     """A tag's identity: name, closing or not, attributes as a sorted tuple (case as HTML)."""
     attrs = sorted((name.lower(), (value or "").strip("\"'"))
-                   for name, value in _ATTR.findall(tag.group(3)))
+                   for name, value in _SOURCE_ATTR.findall(tag.group(3)))
     return (tag.group(1), tag.group(2).lower(), tuple(attrs))
 
 
 def source_tags(*sources: str) -> set[tuple]:
     """The tags a translation may use: those of its source string(s)."""
-    return {tag_key(m) for source in sources for m in _TAG.finditer(source)}
+    return {tag_key(m) for source in sources for m in _SOURCE_TAG.finditer(source)}
 
 
 def foreign_markup(sources: tuple[str, ...], translation: str) -> list[tuple[int, int]]:
@@ -54,7 +61,7 @@ def foreign_markup(sources: tuple[str, ...], translation: str) -> list[tuple[int
     for start in (m.start() for m in _MARKUP_START.finditer(translation)):
         if start < pos:
             continue
-        tag = _TAG.match(translation, start)
+        tag = _SOURCE_TAG.match(translation, start)
         if tag and tag_key(tag) in allowed:
             pos = tag.end()
             continue
@@ -67,7 +74,7 @@ def foreign_markup(sources: tuple[str, ...], translation: str) -> list[tuple[int
 def source_markup_spans(sources: tuple[str, ...], translation: str) -> list[tuple[int, int]]:
     """Spans of ``translation`` that are exactly tags of its sources (and may stay markup)."""
     allowed = source_tags(*sources)
-    return [m.span() for m in _TAG.finditer(translation) if tag_key(m) in allowed]
+    return [m.span() for m in _SOURCE_TAG.finditer(translation) if tag_key(m) in allowed]
 
 
 class _Tags(HTMLParser):
@@ -94,8 +101,10 @@ def markup(text: str) -> Counter:
 
 
 def placeholders(text: str) -> Counter:
-    """The multiset of printf-style placeholders in ``text`` (``%%`` excluded)."""
-    return Counter(m.group(0) for m in _PRINTF.finditer(text) if m.group(0) != "%%")
+    """The multiset of printf-style (``%(name)s``, not ``%%``) and ``{name}`` placeholders."""
+    found = Counter(m.group(0) for m in _PRINTF.finditer(text) if m.group(0) != "%%")
+    found.update(m.group(0) for m in _BRACE.finditer(_JINJA.sub(" ", text)))
+    return found
 
 
 def _pairs(message: Message):
@@ -155,3 +164,181 @@ def check_template_code(message: Message) -> None:
 
 
 SAFETY_CHECKS = (check_markup, check_placeholders, check_template_code)
+
+
+# --- Quality checks for the `check` command -------------------------------------------
+# Each takes the message and the catalog's Language; SAFETY_CHECKS above are also run.
+
+_TAG = re.compile(r"<[^>]*>")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+# What a sentence-final mark in the English source becomes in each script.
+END_PUNCTUATION: dict[str, dict[str, str]] = {
+    "Latn": {".": ".", "?": "?", "!": "!", ":": ":", ";": ";"},
+    "Cyrl": {".": ".", "?": "?", "!": "!", ":": ":", ";": ";"},
+    "Arab": {".": ".", "?": "؟", "!": "!", ":": ":", ";": "؛"},
+    "Deva": {".": "।", "?": "?", "!": "!", ":": ":", ";": ";"},
+    "Hans": {".": "。", "?": "？", "!": "！", ":": "：", ";": "；"},
+    "Hant": {".": "。", "?": "？", "!": "！", ":": "：", ";": "；"},
+}
+_ALL_END_MARKS = set("".join(v for marks in END_PUNCTUATION.values() for v in marks.values()))
+
+
+def _text(markup_text: str) -> str:
+    """The text a reader sees: tags and placeholders removed."""
+    return _BRACE.sub(" ", _PRINTF.sub(" ", _TAG.sub(" ", markup_text)))
+
+
+def numbers(text: str) -> Counter:
+    """The multiset of numbers in ``text``, with any script's digits read as 0-9."""
+    digits = "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in _text(text))
+    return Counter(m.group(0).replace(",", ".") for m in _NUMBER.finditer(digits))
+
+
+def check_numbers(message: Message, lang=None) -> None:
+    """Doses, frequencies and phone numbers must survive translation unchanged."""
+    for source, translation in _pairs(message):
+        if numbers(translation) != numbers(source):
+            missing = sorted(numbers(source) - numbers(translation))
+            extra = sorted(numbers(translation) - numbers(source))
+            detail = (f"drops {', '.join(missing)}" if missing else "") + (
+                "; " if missing and extra else "") + (f"adds {', '.join(extra)}" if extra else "")
+            raise CheckFailed("numbers", f"numbers differ from the source: translation {detail}; "
+                              "a changed number in a medical leaflet is an error")
+
+
+def check_translated(message: Message, lang=None) -> None:
+    """Every message needs a translation in every plural form."""
+    strings = message.string if isinstance(message.string, tuple) else (message.string,)
+    if not any(strings):
+        source = " ".join((message.id if isinstance(message.id, str) else message.id[0]).split())
+        shown = source if len(source) <= 50 else source[:49] + "…"
+        raise CheckFailed("untranslated", f'not translated yet: "{shown}"')
+    if not all(strings):
+        raise CheckFailed("untranslated", "a plural form is not translated yet")
+
+
+def check_fuzzy(message: Message, lang=None) -> None:
+    """A fuzzy translation is a guess: it is never printed until a translator confirms it."""
+    if message.fuzzy:
+        changed = " (the source changed; compare with the #| msgid line)" if message.previous_id \
+            else ""
+        raise CheckFailed("fuzzy", f"marked fuzzy{changed}; check the translation, then remove "
+                          "the fuzzy flag")
+
+
+def check_unchanged(message: Message, lang=None) -> None:
+    """A translation identical to the English source is probably not translated."""
+    for source, translation in _pairs(message):
+        if translation.strip() == source.strip() and re.search(r"[^\W\d_]", _text(source)):
+            raise CheckFailed("unchanged", "translation is the same as the English source")
+
+
+def check_whitespace(message: Message, lang=None) -> None:
+    """Leading and trailing whitespace must match the source's."""
+    for source, translation in _pairs(message):
+        for side, pattern in (("leading", r"^\s*"), ("trailing", r"\s*$")):
+            wanted = re.search(pattern, source).group(0)
+            found = re.search(pattern, translation).group(0)
+            if wanted != found:
+                raise CheckFailed("whitespace", f"{side} whitespace {found!r} differs from the "
+                                  f"source's {wanted!r}")
+
+
+def check_end_punctuation(message: Message, lang=None) -> None:
+    """A sentence ends with the mark its script uses (Arabic ؟, Chinese 。, Hindi ।)."""
+    marks = END_PUNCTUATION.get(getattr(lang, "script", "Latn"), END_PUNCTUATION["Latn"])
+    for source, translation in _pairs(message):
+        end_source = _TAG.sub("", source).rstrip()[-1:]
+        end_trans = _TAG.sub("", translation).rstrip()[-1:]
+        wanted = marks.get(end_source)
+        if wanted and end_trans != wanted and not (wanted == "." and end_trans == "!"):
+            raise CheckFailed("end-punctuation", f"source ends with {end_source!r}; the "
+                              f"translation should end with {wanted!r}, not {end_trans!r}")
+        if not wanted and end_trans in _ALL_END_MARKS and end_source not in _ALL_END_MARKS:
+            raise CheckFailed("end-punctuation", f"translation ends with {end_trans!r} but the "
+                              "source has no end punctuation")
+
+
+def check_font_coverage(message: Message, lang=None) -> None:
+    """Every character must be drawable by the fonts the language's leaflets may use."""
+    if lang is None:
+        return
+    covered = font_coverage(tuple(lang.fonts))
+    for _, translation in _pairs(message):
+        for char in translation:
+            if ord(char) in covered or char.isspace() or unicodedata.category(char) in ("Cc", "Cf"):
+                continue
+            name = unicodedata.name(char, "unnamed character")
+            raise CheckFailed("font-coverage", f"U+{ord(char):04X} {name} ({char}) cannot be drawn "
+                              f"by {', '.join(lang.fonts)}; use another character")
+
+
+@lru_cache(maxsize=None)
+def font_coverage(families: tuple[str, ...]) -> frozenset[int]:
+    """The code points the installed fonts of ``families`` can draw (fontconfig + fontTools)."""
+    from fontTools.ttLib import TTFont
+
+    covered: set[int] = set()
+    for family in families:
+        found = subprocess.run(["fc-match", "-f", "%{family}\t%{file}\t%{index}", family],
+                               capture_output=True, text=True, check=False).stdout
+        names, path, index = (found.split("\t") + ["", "", "0"])[:3]
+        if family.lower() not in names.lower():
+            continue  # fontconfig substituted another family: the check then reports everything
+        with TTFont(path, fontNumber=int(index or 0), lazy=True) as font:
+            covered.update(font.getBestCmap() or {})
+    return frozenset(covered)
+
+
+@dataclass(frozen=True)
+class Check:
+    """A named check and whether a failure blocks (error) or only warns."""
+
+    function: object
+    error: bool
+
+
+# Errors block printing; warnings may be right (a drug name can be the same in
+# every language) and can be silenced per message with a "#, ignore-<check>" flag.
+QUALITY_CHECKS = (
+    Check(check_translated, True), Check(check_fuzzy, True),
+    Check(check_markup, True), Check(check_placeholders, True), Check(check_template_code, True),
+    Check(check_numbers, True), Check(check_font_coverage, True),
+    Check(check_unchanged, False), Check(check_whitespace, False),
+    Check(check_end_punctuation, False),
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One failed check on one message."""
+
+    path: str
+    lineno: int | None
+    check: str
+    message: str
+    error: bool
+
+    def __str__(self) -> str:
+        kind = "" if self.error else "warning: "
+        where = f"{self.path}:{self.lineno}" if self.lineno else self.path
+        return f"{where}: [{self.check}] {kind}{self.message}"
+
+
+def check_message(message: Message, lang, path: str) -> list[Finding]:
+    """Every quality check on one message; a blocking failure stops the rest for that message."""
+    findings = []
+    for check in QUALITY_CHECKS:
+        try:
+            if check.function in SAFETY_CHECKS:
+                check.function(message)
+            else:
+                check.function(message, lang)
+        except CheckFailed as exc:
+            if not check.error and f"ignore-{exc.check}" in message.flags:
+                continue
+            findings.append(Finding(path, message.lineno, exc.check, str(exc), check.error))
+            if exc.check == "untranslated" and not any(_pairs(message)):
+                break  # nothing else to check on an empty translation
+    return findings

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
 from . import __version__
-from .build import BuildOptions, build
+from .build import BuildOptions, build, build_time
 from .errors import LeafletError
 from .project import Project
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DEFAULT_OUT = "dist"
+# Translators' files stay apart from dist/, so no release ever ships them.
+PSEUDO_OUT, PROOF_OUT, XLIFF_OUT = "dist-pseudo", "dist-proof", "dist-xliff"
 
 
 def parser() -> argparse.ArgumentParser:
@@ -35,6 +38,63 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--allow-incomplete", action="store_true",
                    help="render leaflets with missing or fuzzy translations, with a visible notice")
     b.set_defaults(handler=cmd_build)
+
+    e = add_command(commands, "extract", "templates -> one .pot per catalog domain")
+    e.add_argument("--check", action="store_true",
+                   help="write nothing; exit 1 when a .pot is out of date (for CI)")
+    e.set_defaults(handler=cmd_extract)
+
+    u = add_command(commands, "update", "merge the templates into every catalog (never loses "
+                    "a translation)")
+    u.add_argument("--lang", action="append", default=[], metavar="LANG",
+                   help="only this language (repeatable); default: all")
+    u.add_argument("--check", action="store_true",
+                   help="write nothing; exit 1 when a .pot or catalog is out of date (for CI)")
+    u.set_defaults(handler=cmd_update)
+
+    i = add_command(commands, "init", "start the catalogs of a new language")
+    i.add_argument("lang", metavar="LANG", help="CLDR language code, e.g. de, pt_BR, zh_Hant")
+    i.set_defaults(handler=cmd_init)
+
+    s = add_command(commands, "status", "translated / fuzzy / untranslated per leaflet and "
+                    "language, review status, printable or not")
+    s.add_argument("--lang", action="append", default=[], metavar="LANG")
+    s.add_argument("--leaflet", action="append", default=[], metavar="ID")
+    s.add_argument("--json", action="store_true", help="print JSON for machines")
+    s.set_defaults(handler=cmd_status)
+
+    c = add_command(commands, "check", "quality checks on every catalog (exit 1 on errors)")
+    c.add_argument("--lang", action="append", default=[], metavar="LANG")
+    c.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    c.set_defaults(handler=cmd_check)
+
+    p = add_command(commands, "pseudo", "build pseudo-locales (accented and 40%% longer: "
+                    "en_XA; right to left: ar_XB) to test layouts; never translations")
+    p.add_argument("--lang", action="append", default=[], metavar="CODE",
+                   choices=["en_XA", "ar_XB"], help="en_XA or ar_XB (default: both)")
+    p.add_argument("--out", type=Path, default=Path(PSEUDO_OUT),
+                   help=f"output folder (default: {PSEUDO_OUT}/)")
+    p.set_defaults(handler=cmd_pseudo)
+
+    r = add_command(commands, "proof", "a translator's proof PDF: source and translation side "
+                    "by side, problems highlighted, with each message's file:line")
+    r.add_argument("lang", metavar="LANG")
+    r.add_argument("--out", type=Path, default=None,
+                   help=f"PDF to write (default: {PROOF_OUT}/LANG.pdf)")
+    r.set_defaults(handler=cmd_proof)
+
+    x = add_command(commands, "export", "export a language's catalogs to one XLIFF 1.2 file "
+                    "for a translation agency")
+    x.add_argument("lang", metavar="LANG")
+    x.add_argument("--out", type=Path, default=None,
+                   help=f"XLIFF file to write (default: {XLIFF_OUT}/LANG.xlf)")
+    x.set_defaults(handler=cmd_export)
+
+    m = add_command(commands, "import", "copy the translations of an XLIFF file back into "
+                    "the language's catalogs")
+    m.add_argument("lang", metavar="LANG")
+    m.add_argument("xliff", type=Path, metavar="FILE.xlf")
+    m.set_defaults(handler=cmd_import)
     return main
 
 
@@ -83,6 +143,135 @@ def cmd_build(project: Project, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_extract(project: Project, args: argparse.Namespace) -> int:
+    """Write the .pot files (or, with --check, report the stale ones)."""
+    from .extract import extract
+
+    changed = extract(project, check=args.check)
+    for path in changed:
+        if args.check:
+            print(f"{project.rel(path)}: out of date; run 'generate.py extract'", file=sys.stderr)
+        elif not args.quiet:
+            print(f"{project.rel(path)}: written")
+    if not changed and not args.quiet:
+        print("templates (.pot) are up to date")
+    return EXIT_FAILED if args.check and changed else EXIT_OK
+
+
+def cmd_update(project: Project, args: argparse.Namespace) -> int:
+    """Extract, then merge the templates into the catalogs."""
+    from .extract import extract
+    from .update import update
+
+    from .update import plan_updates
+
+    plan_updates(project, args.lang)  # a malformed catalog stops here, before any .pot is written
+    stale = extract(project, check=args.check)
+    updates = update(project, args.lang, check=args.check)
+    changed = [u for u in updates if u.changed]
+    for path in stale:
+        if args.check:
+            print(f"{project.rel(path)}: out of date; run 'generate.py update'", file=sys.stderr)
+    for item in changed:
+        if args.check:
+            print(f"{item.summary()}: out of date; run 'generate.py update'", file=sys.stderr)
+        elif not args.quiet:
+            print(item.summary())
+    if not args.quiet and not args.check:
+        print(f"{len(changed)} of {len(updates)} catalogs updated")
+    return EXIT_FAILED if args.check and (stale or changed) else EXIT_OK
+
+
+def cmd_init(project: Project, args: argparse.Namespace) -> int:
+    """Create the catalogs of a new language."""
+    from .extract import extract
+    from .update import init
+
+    extract(project)
+    paths = init(project, args.lang, created=build_time(project.root))
+    if not args.quiet:
+        for path in paths:
+            print(f"{project.rel(path)}: created")
+    return EXIT_OK
+
+
+def cmd_status(project: Project, args: argparse.Namespace) -> int:
+    """Print the status table (or JSON)."""
+    from .status import status, status_json, status_table
+
+    rows = status(project, args.leaflet, args.lang)
+    print(status_json(rows) if args.json else status_table(rows))
+    return EXIT_OK
+
+
+def cmd_check(project: Project, args: argparse.Namespace) -> int:
+    """Print every finding; exit 1 when any is an error (or a warning, with --strict)."""
+    from .status import check
+
+    findings = check(project, args.lang)
+    for finding in findings:
+        print(finding)
+    errors = sum(1 for f in findings if f.error or args.strict)
+    warnings = len(findings) - sum(1 for f in findings if f.error)
+    if not args.quiet or errors:
+        print(f"{errors} errors, {warnings} warnings" if findings else "all checks passed",
+              file=sys.stderr)
+    return EXIT_FAILED if errors else EXIT_OK
+
+
+def cmd_pseudo(project: Project, args: argparse.Namespace) -> int:
+    """Build the pseudo-locales into their own folder."""
+    from .pseudo import build_pseudo
+
+    result = build_pseudo(project, args.out, args.lang or None)
+    for outcome in result.failed:
+        print(f"error: {outcome.job.name}: not built:", file=sys.stderr)
+        for problem in outcome.problems:
+            print(problem, file=sys.stderr)
+    if not args.quiet:
+        for entry in result.written:
+            print(f"{Path(args.out) / entry.path}  {entry.pages} pages")
+    return EXIT_FAILED if result.failed else EXIT_OK
+
+
+def cmd_proof(project: Project, args: argparse.Namespace) -> int:
+    """Write a proof PDF for one language."""
+    from .locales import normalize_code
+    from .proof import write_proof
+
+    out = args.out or Path(PROOF_OUT) / f"{normalize_code(args.lang)}.pdf"
+    write_proof(project, args.lang, out)
+    if not args.quiet:
+        print(out)
+    return EXIT_OK
+
+
+def cmd_export(project: Project, args: argparse.Namespace) -> int:
+    """Write one XLIFF file with every catalog of a language."""
+    from .files import atomic_write
+    from .locales import normalize_code
+    from .xliff import export_xliff
+
+    out = args.out or Path(XLIFF_OUT) / f"{normalize_code(args.lang)}.xlf"
+    atomic_write(out, export_xliff(project, args.lang))
+    if not args.quiet:
+        print(out)
+    return EXIT_OK
+
+
+def cmd_import(project: Project, args: argparse.Namespace) -> int:
+    """Merge an agency's XLIFF file into the catalogs."""
+    from .xliff import import_xliff
+
+    result = import_xliff(project, args.lang, args.xliff)
+    if not args.quiet:
+        for path, count in sorted(result.changed.items()):
+            print(f"{path}: {count} entries changed")
+        if not result.changed:
+            print("no changes")
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: returns the process exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -103,6 +292,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; no partial files were left", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # "generate.py status | head": the reader left, not an error
+        sys.stderr = sys.stdout = open(os.devnull, "w")
+        return EXIT_OK
 
 
 if __name__ == "__main__":

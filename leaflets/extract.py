@@ -99,3 +99,24 @@ def template_catalog(project: Project, domain: str) -> "Catalog":
 import datetime as _dt  # noqa: E402
 
 _EPOCH = _dt.datetime(2026, 1, 1, tzinfo=_dt.timezone.utc)
+
+
+def pot_bytes(project: Project, domain: str) -> bytes:
+    """The ``.pot`` file of ``domain`` as ``extract`` writes it: same templates, same bytes."""
+    from .catalogs import po_bytes
+
+    return po_bytes(template_catalog(project, domain))
+
+
+def extract(project: Project, check: bool = False) -> list[Path]:
+    """Write every domain's ``.pot``; return those that changed (with ``check``, write nothing)."""
+    from .files import atomic_write
+
+    wanted = {project.pot_path(domain): pot_bytes(project, domain)
+              for domain in sorted(domain_templates(project))}
+    changed = [path for path, data in wanted.items()
+               if not path.is_file() or path.read_bytes() != data]
+    if not check:
+        for path in changed:
+            atomic_write(path, wanted[path])
+    return changed

@@ -130,12 +130,12 @@ def render_html(templates_dir: Path, leaflet: Leaflet, lang: Language,
 
 
 def _date(day: dt.date, lang: Language, fmt: str = "long") -> str:
-    return format_date(day, fmt, locale=lang.code)
+    return format_date(day, fmt, locale=lang.cldr or lang.code)
 
 
 def month_year(day: dt.date, lang: Language) -> str:
     """A month and year as the language writes them ("listopad 2029", "2029年11月")."""
-    return format_skeleton("yMMMM", day, locale=lang.code)
+    return format_skeleton("yMMMM", day, locale=lang.cldr or lang.code)
 
 
 def _template_line(exc: BaseException) -> int | None:

@@ -57,6 +57,8 @@ class Language:
     script: str  # ISO 15924, from CLDR likely subtags
     name: str  # in its own language
     english_name: str
+    cldr: str = ""  # the CLDR locale for dates when ``code`` is not one (pseudo-locales)
+    pseudo: bool = False  # a pseudo-locale: for layout tests, never a translation
 
     @property
     def fonts(self) -> tuple[str, ...]:
@@ -69,10 +71,22 @@ class Language:
         return ", ".join(f'"{family}"' for family in self.fonts)
 
 
+# Pseudo-locales, named as Android names them: English made longer and accented
+# (en-XA) and English laid out right to left (ar-XB). See leaflets/pseudo.py.
+PSEUDO_LANGUAGES = {
+    "en_XA": Language("en_XA", "en-XA", "ltr", "Latn", "[Ƥşḗŭḓǿ Ȧƈƈḗƞŧḗḓ]",
+                      "Pseudo-locale (accented, 40% longer)", cldr="en", pseudo=True),
+    "ar_XB": Language("ar_XB", "ar-XB", "rtl", "Latn", "Pseudo RTL",
+                      "Pseudo-locale (right to left)", cldr="en", pseudo=True),
+}
+
+
 @lru_cache(maxsize=None)
 def language(code: str) -> Language:
     """Look a language up in CLDR; an unknown code is a usage error."""
     code = normalize_code(code)
+    if code in PSEUDO_LANGUAGES:
+        return PSEUDO_LANGUAGES[code]
     try:
         locale = Locale.parse(code)
     except (UnknownLocaleError, ValueError) as exc:

@@ -104,3 +104,58 @@ def test_strict_translations_record_misses_and_skip_fuzzy(tmp_path):
     assert translations.gettext("f") == "f"
     assert translations.gettext("nope") == "nope"
     assert translations.misses == ["f", "nope"]
+
+
+def test_wrong_number_of_plural_forms_is_an_error(tmp_path):
+    path = tmp_path / "pl.po"
+    path.write_text('msgid ""\nmsgstr ""\n"Plural-Forms: nplurals=3; plural=(n != 1);\\n"\n\n'
+                    'msgid "day"\nmsgid_plural "days"\nmsgstr[0] "dzień"\nmsgstr[1] "dni"\n',
+                    encoding="utf-8")
+    with pytest.raises(CatalogError, match="2 plural forms .* nplurals=3") as err:
+        read_po(path, "pl.po")
+    assert str(err.value).startswith("pl.po:5: ")
+
+
+def test_previous_msgid_is_read_and_written_back_as_is(tmp_path):
+    from leaflets.catalogs import po_bytes
+
+    text = ('msgid ""\nmsgstr ""\n"Language: fr\\n"\n"X-Generator: Poedit 3.4\\n"\n\n'
+            '#, fuzzy\n#| msgid ""\n#| "Old text that was long enough to be wrapped over two '
+            'lines in the "\n#| "file."\nmsgid "New"\nmsgstr "Nouveau"\n\n'
+            '#~ msgid "gone"\n#~ msgstr "parti"\n')
+    path = tmp_path / "fr.po"
+    path.write_text(text, encoding="utf-8")
+    po = read_po(path)
+    message = po.catalog.get("New")
+    assert message.previous_id == ["Old text that was long enough to be wrapped over two lines "
+                                   "in the file."]
+    assert message.user_comments == []
+    written = po_bytes(po.catalog, headers=po.headers)
+    assert b"# |" not in written and b'#| msgid "Old text' in written
+    path.write_bytes(written)
+    again = read_po(path)
+    assert again.catalog.get("New").previous_id == message.previous_id
+    assert po_bytes(again.catalog, headers=again.headers) == written
+    assert written.decode().startswith(text[:text.index("#, fuzzy")])
+
+
+def test_po_bytes_keeps_header_order_and_crlf(tmp_path):
+    from leaflets.catalogs import po_bytes
+
+    path = tmp_path / "fr.po"
+    path.write_bytes(b'msgid ""\r\nmsgstr ""\r\n"Language: fr\\n"\r\n"X-Generator: Weblate 5.8\\n"'
+                     b'\r\n"Content-Type: text/plain; charset=UTF-8\\n"\r\n\r\n'
+                     b'msgid "a"\r\nmsgstr "b"\r\n')
+    po = read_po(path)
+    data = po_bytes(po.catalog, headers=po.headers, newline=po.newline)
+    assert data.startswith(b'msgid ""\r\nmsgstr ""\r\n"Language: fr\\n"\r\n"X-Generator: Weblate')
+    assert b"\n" not in data.replace(b"\r\n", b"")
+
+
+def test_obsolete_entry_with_previous_msgid_is_read(tmp_path):
+    path = tmp_path / "fr.po"
+    path.write_text('msgid ""\nmsgstr ""\n"Language: fr\\n"\n\n#, fuzzy\n#~| msgid "Old"\n'
+                    '#~ msgid "Gone"\n#~ msgstr "Parti"\n', encoding="utf-8")
+    po = read_po(path)
+    (message,) = po.catalog.obsolete.values()
+    assert message.string == "Parti" and message.previous_id == ["Old"]

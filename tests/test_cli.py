@@ -117,3 +117,30 @@ def test_zh_hyphen_code_is_accepted(tmp_path):
     proc = run_cli("build", "--lang", "zh-Hans", "--out", str(tmp_path))
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "zh_Hans" / "hsg.pdf").exists()
+
+
+def test_translator_workflow_from_init_to_printed_leaflet(project_copy, tmp_path):
+    """README's "For translators": init, translate, status and check green, proof, build."""
+    from leaflets.pseudo import accent_letters
+
+    root = ["--root", str(project_copy.root)]
+    assert run_cli("init", "de", *root).returncode == 0
+    status = run_cli("status", "--lang", "de", *root)
+    assert "hsg      de" in status.stdout and status.stdout.rstrip().endswith("no")
+    assert run_cli("check", "--lang", "de", *root).returncode == 1
+    for domain in ("common", "hsg"):  # the translator's work, done by a stand-in
+        path = project_copy.po_path("de", domain)
+        po = read_po(path)
+        for message in po.catalog:
+            if message.id:
+                message.string = accent_letters(message.id)
+        write_po_file(path, po.catalog, headers=po.headers)
+    status = run_cli("status", "--lang", "de", *root)
+    assert status.stdout.splitlines()[1].split()[2:6] == ["57", "0", "0", "100.0%"]
+    assert status.stdout.rstrip().endswith("yes")
+    check = run_cli("check", "--lang", "de", *root)
+    assert check.returncode == 0, check.stdout
+    assert run_cli("proof", "de", "--out", str(tmp_path / "proof.pdf"), *root).returncode == 0
+    build = run_cli("build", "--lang", "de", "--out", str(tmp_path / "dist"), *root)
+    assert build.returncode == 0, build.stderr
+    assert "Ŧħḗ şħǿřŧ ȧƞşẇḗř" in normalize(pdftotext(tmp_path / "dist" / "de" / "hsg.pdf"))
