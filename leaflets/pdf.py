@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from weasyprint import CSS, HTML
@@ -35,7 +35,7 @@ class LocalFetcher(URLFetcher):
         parts = urlsplit(url)
         scheme = parts.scheme.lower()
         if scheme == "file":
-            target = inside(url2pathname(unquote(parts.path)), self.roots)
+            target = inside(url2pathname(parts.path), self.roots)  # it unquotes %2e
             if target is not None and parts.netloc in ("", "localhost"):
                 return super().fetch(target.as_uri(), headers)
         elif scheme == "data" and url[5:].lstrip().lower().startswith("image/"):
@@ -105,6 +105,8 @@ class Renderer:
     def render(self, html: str, *, name: str, max_pages: int,
                allowed_fonts: tuple[str, ...], metadata: dict | None = None) -> RenderedPdf:
         """Render ``html`` to PDF bytes; ``name`` identifies the document in errors."""
+        if "attachments" in (metadata or {}):
+            raise RenderError(f"{name}: leaflets carry no attachments")
         fetcher = LocalFetcher(self.roots)
         capture = _Capture()
         logger = logging.getLogger("weasyprint")

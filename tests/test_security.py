@@ -333,3 +333,9 @@ def test_symlinked_catalog_is_refused(project_copy, tmp_path):
         build(project_copy, BuildOptions(langs=("fr",), out=tmp_path / "out",
                                          allow_incomplete=True))
     assert caught.value.path == "locales/fr/LC_MESSAGES/hsg.po"
+
+
+def test_no_attachments_through_pdf_options(renderer, secret):
+    with pytest.raises(RenderError, match="no attachments"):
+        renderer.render("<p>x</p>", name="t", max_pages=1, allowed_fonts=("Noto Sans",),
+                        metadata={"attachments": [str(secret)]})
