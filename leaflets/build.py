@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
+import jinja2.sandbox
 import weasyprint
 
 from . import __version__
@@ -236,7 +237,9 @@ def render_job(project: Project, outcome: Outcome, catalogs: dict, options: Buil
         html = render_html(project.templates, job.leaflet, lang, translations, page,
                            unreviewed=job.lang != SOURCE_LANG and any(not po.reviewer for po in pos))
     except jinja2.TemplateError as exc:  # e.g. the sandbox's SecurityError: one line, no traceback
-        raise TemplateError(f"template error: {exc.message}; the sandbox allows only plain data",
+        hint = ("; templates may use only plain data, not Python internals"
+                if isinstance(exc, jinja2.sandbox.SecurityError) else "")
+        raise TemplateError(f"template error: {exc.message}{hint}",
                             f"templates/{job.leaflet.template}") from None
     if translations.misses and not outcome.incomplete:
         # the catalogs looked complete but a lookup missed: never print English silently

@@ -32,7 +32,7 @@ _BRACE = re.compile(r"(?<![{%#])\{[A-Za-z_0-9][\w.\[\]]*(?:![rsa])?(?::[^{}]*)?\
 # not a tag we recognise, so it is never let through as markup.
 _SPACE = "[ \\t\\n\\f\\r]"
 _SOURCE_ATTR = re.compile(f"{_SPACE}+([A-Za-z_:][-A-Za-z0-9_:.]*)"
-                   f"(?:{_SPACE}*={_SPACE}*(\"[^\"]*\"|'[^']*'|[^ \\t\\n\\f\\r\"'=<>`]+))?")
+                          f"(?:{_SPACE}*={_SPACE}*(\"[^\"]*\"|'[^']*'|[^ \\t\\n\\f\\r\"'=<>`]+))?")
 _SOURCE_TAG = re.compile(
     f"<(/?)([A-Za-z][A-Za-z0-9]*)((?:{_SOURCE_ATTR.pattern})*){_SPACE}*/?>")
 _MARKUP_START = re.compile(r"<[A-Za-z/!?]")
@@ -40,7 +40,7 @@ _MARKUP_START = re.compile(r"<[A-Za-z/!?]")
 
 def tag_key(tag: re.Match) -> tuple:
     """A tag's identity: name, closing or not, attributes as a sorted tuple (case as HTML)."""
-    attrs = sorted((name.lower(), (value or "").strip("\"'"))
+    attrs = sorted((name.lower(), value[1:-1] if value[:1] in "\"'" else value)
                    for name, value in _SOURCE_ATTR.findall(tag.group(3)))
     return (tag.group(1), tag.group(2).lower(), tuple(attrs))
 
