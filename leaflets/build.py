@@ -162,13 +162,19 @@ def check_sources(project: Project) -> None:
     if not (project.templates / BASE_TEMPLATE).is_file():
         raise TemplateError("missing: every leaflet extends this shared layout; restore it from "
                             "version control", f"templates/{BASE_TEMPLATE}")
-    root = project.templates.resolve()
-    for folder, dirs, files in os.walk(project.templates):
+    check_contained(project, project.templates)
+
+
+def check_contained(project: Project, folder: Path) -> None:
+    """No symlink under ``folder`` (templates/, a clinic profile's folder) leads outside it."""
+    root = Path(folder).resolve()
+    for parent, dirs, files in os.walk(folder):
         for name in sorted(dirs + files):
-            path = Path(folder) / name
+            path = Path(parent) / name
             if path.is_symlink() and inside(path, [root]) is None:
-                raise TemplateError(f"symlink to {os.readlink(path)!r}, outside templates/; "
-                                    "replace it with the file itself", _shown(project, path))
+                raise TemplateError(f"symlink to {os.readlink(path)!r}, outside "
+                                    f"{_shown(project, folder)}/; replace it with the file itself",
+                                    _shown(project, path))
 
 
 def plan_jobs(project: Project, options: BuildOptions) -> list[Job]:
