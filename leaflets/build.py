@@ -14,8 +14,11 @@ import jinja2.sandbox
 import weasyprint
 
 from . import __version__
+from . import variants
 from .catalogs import PoFile, SourceTranslations, StrictTranslations, missing_translations, read_po
 from .checkers import SAFETY_CHECKS, CheckFailed
+from .clinic import Clinic
+from .edition import edition_fields
 from .errors import CatalogError, LeafletError, Problem, RenderError, TemplateError, UsageError
 from .extract import domain_messages, leaflet_domains
 from .files import atomic_write, locked_folder, remove_stale_temps
@@ -40,6 +43,8 @@ class BuildOptions:
     out: Path = Path("dist")
     paper: str = "a4"
     allow_incomplete: bool = False
+    clinic: Clinic | None = None  # leaflets/clinic.py: name, numbers, logo, QR code
+    variant: str = variants.STANDARD  # leaflets/variants.py
     lock_timeout: float = 600.0  # seconds to wait for another build writing to ``out``
 
 
@@ -49,15 +54,17 @@ class Job:
 
     leaflet: Leaflet
     lang: str
+    variant: str = variants.STANDARD
 
     @property
     def path(self) -> str:
         """Where the PDF goes, relative to the output folder."""
-        return f"{self.lang}/{self.leaflet.id}.pdf"
+        return f"{self.lang}/{self.leaflet.id}{variants.file_suffix(self.variant)}.pdf"
 
     @property
     def name(self) -> str:
-        return f"{self.leaflet.id} [{self.lang}]"
+        suffix = "" if self.variant == variants.STANDARD else f", {self.variant}"
+        return f"{self.leaflet.id} [{self.lang}{suffix}]"
 
 
 @dataclass
@@ -104,7 +111,8 @@ def build(project: Project, options: BuildOptions, renderer: Renderer | None = N
     check_sources(project)
     catalogs = load_catalogs(project, jobs)
     outcomes = [check_job(project, job, catalogs) for job in jobs]
-    renderer = renderer or Renderer(project.templates)
+    renderer = renderer or Renderer(
+        project.templates, extra_roots=(options.clinic.folder,) if options.clinic else ())
     created = created or build_time(project.root)  # pseudo-locales pass the real project's
     rendered = {}
     for outcome in outcomes:
@@ -182,10 +190,18 @@ def plan_jobs(project: Project, options: BuildOptions) -> list[Job]:
     if options.paper not in PAPER_SIZES:
         raise UsageError(f"unknown paper size {options.paper!r}: use a4 or letter")
     leaflets = project.select_leaflets(list(options.leaflets))
-    langs = project.select_languages(list(options.langs))
+    langs = project.select_languages(list(options.langs) or list(
+        options.clinic.languages if options.clinic else ()))
+    if options.clinic and options.clinic.languages:
+        offered = set(options.clinic.languages)
+        for lang in langs:
+            if lang not in offered:
+                raise UsageError(f"the clinic does not offer {lang!r}: add it to its 'languages' "
+                                 f"or leave out --lang {lang}", project.rel(options.clinic.path))
+    langs = variants.check_variant(options.variant, langs, asked=bool(options.langs))
     for lang in langs:
         language(lang)  # an unknown CLDR code fails here, before any work
-    return [Job(leaflet, lang) for leaflet in leaflets for lang in langs]
+    return [Job(leaflet, lang, options.variant) for leaflet in leaflets for lang in langs]
 
 
 def load_catalogs(project: Project, jobs: list[Job]) -> dict[tuple[str, str], PoFile]:
@@ -235,10 +251,13 @@ def render_job(project: Project, outcome: Outcome, catalogs: dict, options: Buil
     job = outcome.job
     lang = language(job.lang)
     pos = job_catalogs(job, catalogs)
-    translations = (SourceTranslations() if job.lang == SOURCE_LANG
-                    else StrictTranslations.from_catalogs(pos))
+    translations = variants.wrap_translations(job.variant, (
+        SourceTranslations() if job.lang == SOURCE_LANG
+        else StrictTranslations.from_catalogs(pos)), lang)
     page = PageOptions(paper=options.paper, incomplete=bool(outcome.incomplete),
-                       created=created.strftime("%Y-%m-%dT%H:%M:%SZ"))
+                       created=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                       **edition_fields(job.path, job.lang, pos, options.clinic, job.variant,
+                                        created.date()))
     try:
         html = render_html(project.templates, job.leaflet, lang, translations, page,
                            unreviewed=job.lang != SOURCE_LANG and any(not po.reviewer for po in pos))
@@ -252,7 +271,8 @@ def render_job(project: Project, outcome: Outcome, catalogs: dict, options: Buil
         raise LeafletError(f"{job.name}: message looked up but not found in the catalogs: "
                            f"{translations.misses[0]!r}; run 'generate.py extract' and 'update'",
                            f"templates/{job.leaflet.template}")
-    return renderer.render(html, name=job.name, max_pages=job.leaflet.max_pages,
+    return renderer.render(html, name=job.name,
+                           max_pages=variants.page_limit(job.leaflet, job.variant),
                            allowed_fonts=lang.fonts)
 
 
@@ -278,7 +298,8 @@ def write_pdf(out: Path, outcome: Outcome, catalogs: dict, pdf: RenderedPdf,
                      pages=pdf.pages, paper=options.paper, version=job.leaflet.version,
                      review_status=status, complete=not outcome.incomplete,
                      tool_version=__version__, weasyprint_version=weasyprint.__version__,
-                     fonts=pdf.fonts)
+                     fonts=pdf.fonts, variant=job.variant,
+                     clinic=options.clinic.name if options.clinic else None)
 
 
 def _shown(project: Project, path: Path) -> str:

@@ -306,16 +306,17 @@ def _short(text: str | tuple, limit: int = 60) -> str:
     return '"' + (text if len(text) <= limit else text[: limit - 1] + "…") + '"'
 
 
-_ESCAPES = {"<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"}
+_ESCAPES = {"<": "&lt;", ">": "&gt;"}
 
 
 def neutralize(sources: tuple[str, ...], translation: str) -> str:
-    """``translation`` with every ``<>"'`` escaped except inside tags its sources have.
+    """``translation`` with every ``<`` and ``>`` escaped except in tags its sources have.
 
     Jinja2 marks translations as safe HTML (they carry the source's <strong> and
     links), so this is the last line of defence behind check_markup: whatever a
-    catalog says, only the source's own tags reach the document as markup, and
-    quotes cannot break out of an attribute.
+    catalog says, only the source's own tags reach the document as markup. Quotes
+    stay as they are: templates never put a translation inside an attribute
+    (tests/test_security.py checks that).
     """
     from .checkers import source_markup_spans
 
@@ -327,13 +328,8 @@ def neutralize(sources: tuple[str, ...], translation: str) -> str:
     return "".join(out)
 
 
-def neutralized(message: Message) -> Message:
-    """A copy of ``message`` whose translation(s) went through ``neutralize``."""
-    sources = message.id if isinstance(message.id, tuple) else (message.id,)
-    strings = message.string if isinstance(message.string, tuple) else (message.string,)
-    safe = tuple(neutralize(sources, string) for string in strings)
-    return Message(message.id, safe if isinstance(message.string, tuple) else safe[0],
-                   context=message.context, lineno=message.lineno)
+def _safe(message: Message, translation: str) -> str:
+    return neutralize(message.id if isinstance(message.id, tuple) else (message.id,), translation)
 
 
 class StrictTranslations(gettext.NullTranslations):
@@ -346,14 +342,14 @@ class StrictTranslations(gettext.NullTranslations):
 
     @classmethod
     def from_catalogs(cls, catalogs: list[PoFile]) -> StrictTranslations:
-        """Merge the translated, non-fuzzy messages of several catalogs, neutralized."""
+        """Merge the translated, non-fuzzy messages of several catalogs."""
         merged = {}
         for po in catalogs:
             for message in po.catalog:
                 if message.id and is_translated(message):
                     key = (message.id if isinstance(message.id, str) else message.id[0],
                            message.context)
-                    merged[key] = neutralized(message)
+                    merged[key] = message
         translations = cls(merged)
         if catalogs:
             translations.plural_expr = catalogs[-1].catalog.plural_expr
@@ -365,25 +361,29 @@ class StrictTranslations(gettext.NullTranslations):
             self.misses.append(msgid)
         return message
 
+    # Every translation handed out goes through neutralize(): Jinja2 treats it as markup.
+
     def gettext(self, message: str) -> str:
         found = self._lookup(message)
-        return found.string if found else message
+        return _safe(found, found.string) if found else message
 
     def pgettext(self, context: str, message: str) -> str:
         found = self._lookup(message, context)
-        return found.string if found else message
+        return _safe(found, found.string) if found else message
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         found = self._lookup(singular)
         if not found:
             return singular if n == 1 else plural
-        index = self._plural_index(n)
-        return found.string[index] if index < len(found.string) else found.string[-1]
+        return _safe(found, self._plural_form(found, n))
 
     def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
         found = self._lookup(singular, context)
         if not found:
             return singular if n == 1 else plural
+        return _safe(found, self._plural_form(found, n))
+
+    def _plural_form(self, found: Message, n: int) -> str:
         index = self._plural_index(n)
         return found.string[index] if index < len(found.string) else found.string[-1]
 

@@ -8,9 +8,10 @@ import os
 import sys
 from pathlib import Path
 
-from . import __version__
+from . import __version__, pack, variants
 from .build import BuildOptions, build, build_time
-from .errors import LeafletError
+from .clinic import load_clinic
+from .errors import LeafletError, UsageError
 from .project import Project
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -28,16 +29,18 @@ def parser() -> argparse.ArgumentParser:
     commands = main.add_subparsers(dest="command", metavar="COMMAND")
 
     b = add_command(commands, "build", "build leaflets as PDFs (the default command)")
-    b.add_argument("--lang", action="append", default=[], metavar="LANG",
-                   help="language to build (repeatable; e.g. es, zh_Hans or zh-Hans); default: all")
-    b.add_argument("--leaflet", action="append", default=[], metavar="ID",
-                   help="leaflet to build (repeatable); default: all")
-    b.add_argument("--out", type=Path, default=Path(DEFAULT_OUT),
-                   help=f"output folder (default: {DEFAULT_OUT}/)")
-    b.add_argument("--paper", choices=["a4", "letter"], default="a4", help="paper size")
-    b.add_argument("--allow-incomplete", action="store_true",
-                   help="render leaflets with missing or fuzzy translations, with a visible notice")
+    add_build_options(b)
     b.set_defaults(handler=cmd_build)
+
+    k = add_command(commands, "pack", "build leaflets and merge them into one PDF for a "
+                    "duplex printer, each leaflet starting on a new sheet")
+    add_build_options(k)
+    k.add_argument("--name", default=pack.DEFAULT_NAME,
+                   help=f"file name of the merged PDF in the output folder "
+                        f"(default: {pack.DEFAULT_NAME})")
+    k.add_argument("--simplex", action="store_true",
+                   help="no blank pages: for printing on one side of the paper")
+    k.set_defaults(handler=cmd_pack)
 
     e = add_command(commands, "extract", "templates -> one .pot per catalog domain")
     e.add_argument("--check", action="store_true",
@@ -98,6 +101,37 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
+def add_build_options(command: argparse.ArgumentParser) -> None:
+    """The options shared by ``build`` and ``pack``: what to build, how, and for whom."""
+    command.add_argument("--lang", action="append", default=[], metavar="LANG",
+                         help="language to build (repeatable; e.g. es, zh_Hans or zh-Hans); "
+                              "default: all, or the clinic's languages")
+    command.add_argument("--leaflet", action="append", default=[], metavar="ID",
+                         help="leaflet to build (repeatable); default: all")
+    command.add_argument("--out", type=Path, default=Path(DEFAULT_OUT),
+                         help=f"output folder (default: {DEFAULT_OUT}/)")
+    command.add_argument("--paper", choices=["a4", "letter"], default=None,
+                         help="paper size (default: the clinic's, else a4)")
+    command.add_argument("--clinic", type=Path, metavar="FILE",
+                         help="clinic profile (TOML) for name, logo, numbers and QR code; "
+                              "see clinics/example.toml")
+    command.add_argument("--variant", choices=variants.VARIANTS, default=variants.STANDARD,
+                         help="standard, large-print (16 pt and up) or bilingual (English "
+                              "beside each message)")
+    command.add_argument("--allow-incomplete", action="store_true",
+                         help="render leaflets with missing or fuzzy translations, "
+                              "with a visible notice")
+
+
+def build_options(project: Project, args: argparse.Namespace) -> BuildOptions:
+    """BuildOptions from the command line; the clinic profile is read and checked here."""
+    clinic = load_clinic(args.clinic, project) if args.clinic else None
+    paper = args.paper or (clinic.paper if clinic else "a4")
+    return BuildOptions(leaflets=tuple(args.leaflet), langs=tuple(args.lang), out=args.out,
+                        paper=paper, allow_incomplete=args.allow_incomplete, clinic=clinic,
+                        variant=args.variant)
+
+
 def add_command(commands, name: str, help: str) -> argparse.ArgumentParser:
     """Add a subcommand with the options every command shares."""
     command = commands.add_parser(name, help=help, description=help)
@@ -118,9 +152,12 @@ def find_root(start: Path) -> Path:
 
 def cmd_build(project: Project, args: argparse.Namespace) -> int:
     """Build PDFs and report each failed job's problems."""
-    options = BuildOptions(leaflets=tuple(args.leaflet), langs=tuple(args.lang), out=args.out,
-                           paper=args.paper, allow_incomplete=args.allow_incomplete)
-    result = build(project, options)
+    result = build(project, build_options(project, args))
+    return report(result, args)
+
+
+def report(result, args: argparse.Namespace) -> int:
+    """Print each failed job's problems and what was written; the exit status."""
     for outcome in result.outcomes:
         if outcome.entry and outcome.incomplete:
             print(f"warning: {outcome.job.path}: incomplete translation, printed with a notice",
@@ -140,6 +177,25 @@ def cmd_build(project: Project, args: argparse.Namespace) -> int:
         print(f"error: {len(result.failed)} of {len(result.outcomes)} leaflets not built",
               file=sys.stderr)
         return EXIT_FAILED
+    return EXIT_OK
+
+
+def cmd_pack(project: Project, args: argparse.Namespace) -> int:
+    """Build the leaflets, then merge them into one PDF; no pack unless every leaflet built."""
+    if Path(args.name).name != args.name or not args.name.endswith(".pdf"):
+        raise UsageError(f"--name {args.name!r}: give a file name ending in .pdf; the pack "
+                         "goes into the output folder (--out)")
+    result = build(project, build_options(project, args))
+    status = report(result, args)
+    if status != EXIT_OK:
+        print("error: no print pack written: fix the leaflets above first", file=sys.stderr)
+        return status
+    path = Path(args.out) / args.name
+    made = pack.write_pack(path, [(entry.path, Path(args.out) / entry.path)
+                                  for entry in result.written], duplex=not args.simplex)
+    if not args.quiet:
+        print(f"{path}  {made.pages} pages ({made.blanks} blank for duplex), "
+              f"{made.documents} leaflets")
     return EXIT_OK
 
 

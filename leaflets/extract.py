@@ -9,7 +9,8 @@ from pathlib import Path
 from babel.messages.extract import extract_from_file
 
 from .errors import TemplateError
-from .project import BASE_TEMPLATE, COMMON_DOMAIN, Leaflet, Project
+from .project import (BASE_TEMPLATE, COMMON_DOMAIN, EDITION_DOMAIN, EDITION_TEMPLATE, Leaflet,
+                      Project)
 
 COMMENT_TAGS = ("Translators:",)
 # Must match html.py's environment: a lookup with different whitespace or
@@ -40,7 +41,7 @@ class SourceMessage:
 
 def domain_templates(project: Project) -> dict[str, list[str]]:
     """Which template files feed which catalog domain, sorted."""
-    domains = {COMMON_DOMAIN: [BASE_TEMPLATE]}
+    domains = {COMMON_DOMAIN: [BASE_TEMPLATE], EDITION_DOMAIN: [EDITION_TEMPLATE]}
     for leaflet in project.leaflets():
         domains[leaflet.domain] = [leaflet.template]
     return domains
@@ -48,7 +49,7 @@ def domain_templates(project: Project) -> dict[str, list[str]]:
 
 def leaflet_domains(leaflet: Leaflet) -> list[str]:
     """The catalog domains a leaflet's text comes from, shared layout first."""
-    return [COMMON_DOMAIN, leaflet.domain]
+    return [COMMON_DOMAIN, EDITION_DOMAIN, leaflet.domain]
 
 
 def domain_messages(project: Project, domain: str) -> list[SourceMessage]:

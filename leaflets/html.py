@@ -15,8 +15,9 @@ from markupsafe import Markup
 from . import __version__
 from .catalogs import StrictTranslations
 from .errors import TemplateError
-from .locales import Language
+from .locales import SOURCE_LANG, Language, language
 from .project import Leaflet
+from .variants import BilingualTranslations
 
 # Sentinels for the page counters inside the translated "Page %(page)s of
 # %(pages)s"; private-use characters cannot come from a real translation.
@@ -36,6 +37,13 @@ class PageOptions:
     paper: str = "a4"
     incomplete: bool = False  # render with the "incomplete translation" notice
     created: str = "1970-01-01T00:00:00Z"  # ISO 8601, from the build's one clock
+    # the print edition (leaflets/edition.py fills these in)
+    variant: str = "standard"
+    clinic: object | None = None  # leaflets.clinic.Clinic
+    online_url: str | None = None  # this leaflet on the clinic's website
+    qr: str | None = None  # QR code of online_url, as a data: URI
+    today: dt.date | None = None  # the build's clock, for the review-overdue warning
+    translation: object | None = None  # leaflets.edition.TranslationStatus
 
 
 def css_string(value: object) -> Markup:
@@ -74,6 +82,20 @@ def isolate_ltr(value: object) -> Markup:
     return Markup(LRI) + jinja2.utils.markupsafe.escape(value) + Markup(PDI)
 
 
+def isolate_phone(value: object) -> Markup:
+    """A phone number that stays left-to-right and never wraps (no-break spaces)."""
+    return isolate_ltr(str(value).replace(" ", "\u00a0"))
+
+
+def isolate_url(value: object) -> Markup:
+    """A web address in a left-to-right inline block.
+
+    An isolate alone is not enough when the address wraps: WeasyPrint lays each line
+    out on its own, and a continuation line in right-to-left text loses the isolate.
+    """
+    return Markup('<span class="url" dir="ltr">') + isolate_ltr(value) + Markup("</span>")
+
+
 @lru_cache(maxsize=8)
 def environment(templates_dir: Path) -> jinja2.Environment:
     """The one Jinja2 environment: sandboxed, autoescaped, strict about undefined names."""
@@ -85,7 +107,8 @@ def environment(templates_dir: Path) -> jinja2.Environment:
         auto_reload=False,
     )
     env.policies["ext.i18n.trimmed"] = True
-    env.filters.update(css_string=css_string, css_counters=css_counters, ltr=isolate_ltr)
+    env.filters.update(css_string=css_string, css_counters=css_counters, ltr=isolate_ltr,
+                       phone=isolate_phone, url=isolate_url)
     env.globals.update(COUNTER_PAGE=COUNTER_PAGE, COUNTER_PAGES=COUNTER_PAGES)
     return env
 
@@ -108,11 +131,17 @@ def render_html(templates_dir: Path, leaflet: Leaflet, lang: Language,
         "tool_version": __version__,
         "unreviewed": unreviewed,
         "incomplete": options.incomplete,
+        **_edition(leaflet, lang, translations, options),
     }
     try:
         template = env.get_template(leaflet.template)
         # install per document: the environment is shared, the language is not
         env.install_gettext_translations(translations, newstyle=True)
+        if isinstance(translations, BilingualTranslations):
+            english = _english_values(leaflet, lang, options, page)
+            # "_" is jinja2's alias that looks "gettext" up at each call: replace only
+            # gettext, and the next document's install puts the plain one back
+            env.globals["gettext"] = translations.jinja_gettext(english)
         return template.render(leaflet=leaflet, page=page)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"template syntax error: {exc.message}",
@@ -127,6 +156,39 @@ def render_html(templates_dir: Path, leaflet: Leaflet, lang: Language,
         # a translation whose placeholders don't match its source string
         raise TemplateError(f"cannot format a message: {exc!r}",
                             f"templates/{leaflet.template}", _template_line(exc)) from None
+
+
+def _edition(leaflet: Leaflet, lang: Language, translations: StrictTranslations,
+             options: PageOptions) -> dict:
+    clinic, status = options.clinic, options.translation
+    return {
+        "variant": options.variant,
+        "clinic": clinic,
+        "logo": clinic.logo.as_uri() if clinic and clinic.logo else None,
+        # checked as #rrggbb by leaflets/clinic.py, so safe inside <style>
+        "accent": Markup(clinic.accent_colour) if clinic else None,
+        "online_url": options.online_url,
+        "qr": options.qr,
+        "review_long": _date(leaflet.review, lang),
+        "overdue": options.today is not None and leaflet.review < options.today,
+        "translation": status,
+        "translation_date": _date(status.date, lang) if status and status.date else None,
+        # bilingual pages pair messages from <body> on (leaflets/variants.py)
+        "start_body": getattr(translations, "start_pairs", lambda: ""),
+    }
+
+
+def _english_values(leaflet: Leaflet, lang: Language, options: PageOptions,
+                    page: dict) -> dict[str, str]:
+    """The page's dates in the leaflet's language, each mapped to how English writes it."""
+    english = language(SOURCE_LANG)
+    status = options.translation
+    pairs = [(page["published"], _date(leaflet.published, english)),
+             (page["review"], month_year(leaflet.review, english)),
+             (page["review_long"], _date(leaflet.review, english))]
+    if page["translation_date"]:
+        pairs.append((page["translation_date"], _date(status.date, english)))
+    return dict(pairs)
 
 
 def _date(day: dt.date, lang: Language, fmt: str = "long") -> str:

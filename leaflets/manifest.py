@@ -36,6 +36,8 @@ class ManifestEntry:
     weasyprint_version: str
     fonts: list[str] = field(default_factory=list)
     kind: str = PDF_KIND
+    variant: str = "standard"  # leaflets/variants.py
+    clinic: str | None = None  # the clinic profile's name, when branded
 
 
 def entry_for(data: bytes, **fields) -> ManifestEntry:

@@ -12,9 +12,15 @@ from .locales import SOURCE_LANG, normalize_code
 
 COMMON_DOMAIN = "common"  # messages of the shared layout (base.html)
 BASE_TEMPLATE = "base.html"
+# Messages of the print edition (clinic, governance, variants: edition.html). A domain
+# of their own because most of them print only for some clinics, variants or dates.
+EDITION_DOMAIN = "edition"
+EDITION_TEMPLATE = "edition.html"
 
 _REQUIRED = {"id": str, "code": str, "version": str, "published": dt.date,
              "review": dt.date, "owner": str, "max_pages": int}
+# Page limits of the variants (leaflets/variants.py); each defaults to max_pages.
+_OPTIONAL = {"max_pages_large_print": int, "max_pages_bilingual": int}
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,8 @@ class Leaflet:
     owner: str
     max_pages: int
     template: str  # file name inside templates/
+    max_pages_large_print: int | None = None
+    max_pages_bilingual: int | None = None
 
     @property
     def domain(self) -> str:
@@ -108,9 +116,13 @@ class Project:
         for key, kind in _REQUIRED.items():
             if not isinstance(data.get(key), kind):
                 raise TemplateError(f"field {key!r} must be a {kind.__name__}", where)
+        for key, kind in _OPTIONAL.items():
+            if key in data and not isinstance(data[key], kind):
+                raise TemplateError(f"field {key!r} must be a {kind.__name__}", where)
         if data["id"] != path.stem:
             raise TemplateError(f"id {data['id']!r} must match the file name {path.stem!r}", where)
         template = f"{path.stem}.html"
         if not (self.templates / template).is_file():
             raise TemplateError(f"no template {template} for this leaflet", where)
-        return Leaflet(template=template, **{key: data[key] for key in _REQUIRED})
+        return Leaflet(template=template, **{key: data[key] for key in _REQUIRED},
+                       **{key: data[key] for key in _OPTIONAL if key in data})

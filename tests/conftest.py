@@ -15,10 +15,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # test this checkout, whatever is installed
 
 from leaflets.build import BuildOptions, build  # noqa: E402
+from leaflets.clinic import load_clinic  # noqa: E402
 from leaflets.pdf import Renderer  # noqa: E402
 from leaflets.project import Project  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+CLINIC_FILE = ROOT / "clinics" / "example.toml"
+# the clinic edition's variants, built in a left-to-right, a right-to-left and a CJK language
+VARIANT_LANGS = {"large-print": ("en", "ar", "zh_Hans"), "bilingual": ("fr", "ar", "zh_Hans")}
 BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u00ad]")
 
 
@@ -40,6 +44,40 @@ def built(project, renderer, tmp_path_factory):
     result = build(project, BuildOptions(out=out), renderer)
     assert result.ok, [str(p) for o in result.failed for p in o.problems]
     return out, result
+
+
+@pytest.fixture(scope="session")
+def clinic(project):
+    """The example clinic profile shipped in clinics/."""
+    return load_clinic(CLINIC_FILE, project)
+
+
+@pytest.fixture(scope="session")
+def clinic_renderer(project, clinic):
+    """A renderer that may also load files from the clinic profile's folder (its logo)."""
+    return Renderer(project.templates, extra_roots=(clinic.folder,))
+
+
+@pytest.fixture(scope="session")
+def clinic_built(project, clinic, clinic_renderer, tmp_path_factory):
+    """Every leaflet in every language, branded with the example clinic, built once."""
+    out = tmp_path_factory.mktemp("clinic")
+    result = build(project, BuildOptions(out=out, clinic=clinic), clinic_renderer)
+    assert result.ok, [str(p) for o in result.failed for p in o.problems]
+    return out, result
+
+
+@pytest.fixture(scope="session")
+def variant_built(project, clinic, clinic_renderer, tmp_path_factory):
+    """{variant: output folder} for the large-print and bilingual variants (VARIANT_LANGS)."""
+    outs = {}
+    for variant, langs in VARIANT_LANGS.items():
+        out = tmp_path_factory.mktemp(variant)
+        result = build(project, BuildOptions(out=out, clinic=clinic, variant=variant,
+                                             langs=langs), clinic_renderer)
+        assert result.ok, [str(p) for o in result.failed for p in o.problems]
+        outs[variant] = out
+    return outs
 
 
 @pytest.fixture

@@ -128,7 +128,7 @@ def test_translator_workflow_from_init_to_printed_leaflet(project_copy, tmp_path
     status = run_cli("status", "--lang", "de", *root)
     assert "hsg      de" in status.stdout and status.stdout.rstrip().endswith("no")
     assert run_cli("check", "--lang", "de", *root).returncode == 1
-    for domain in ("common", "hsg"):  # the translator's work, done by a stand-in
+    for domain in ("common", "edition", "hsg"):  # the translator's work, done by a stand-in
         path = project_copy.po_path("de", domain)
         po = read_po(path)
         for message in po.catalog:
@@ -136,7 +136,7 @@ def test_translator_workflow_from_init_to_printed_leaflet(project_copy, tmp_path
                 message.string = accent_letters(message.id)
         write_po_file(path, po.catalog, headers=po.headers)
     status = run_cli("status", "--lang", "de", *root)
-    assert status.stdout.splitlines()[1].split()[2:6] == ["57", "0", "0", "100.0%"]
+    assert status.stdout.splitlines()[1].split()[2:6] == ["76", "0", "0", "100.0%"]
     assert status.stdout.rstrip().endswith("yes")
     check = run_cli("check", "--lang", "de", *root)
     assert check.returncode == 0, check.stdout

@@ -158,7 +158,7 @@ def test_translation_markup_is_printed_as_text_even_past_the_checks(project_copy
                                                                     monkeypatch):
     """Defence in depth: with the checks switched off, foreign markup still reaches no parser."""
     monkeypatch.setattr(build_module, "SAFETY_CHECKS", ())
-    text = f'Rien <img src="{server.url}/x.png"> ici <!-- {{{{ 7*7 }}}} " onload="x'
+    text = f'Rien <img src="{server.url}/x.png"> ici <!-- {{{{ 7*7 }}}} " onload="x >'
     set_translation(project_copy, "fr", "hsg", SHORT_ANSWER, text)
     out = tmp_path / "out"
     result = build(project_copy, BuildOptions(langs=("fr",), out=out, allow_incomplete=True),
@@ -186,7 +186,7 @@ def test_template_code_in_a_translation_is_never_evaluated(project, renderer):
                            PageOptions(incomplete=True), unreviewed=True)
 
     assert "<h2>{{ 7*7 }}</h2>" in render("{{ 7*7 }}")
-    assert "<h2>{{ &#39;&#39;.__class__ }}</h2>" in render("{{ ''.__class__ }}")
+    assert "<h2>{{ ''.__class__ }}</h2>" in render("{{ ''.__class__ }}")
     # "%}" reads as a broken %-placeholder: refused, still not run
     with pytest.raises(TemplateError, match="cannot format a message"):
         render("{% for x in range(3) %}loop{% endfor %}")
@@ -241,6 +241,15 @@ def test_source_markup_passes(translation):
     assert "<strong" in neutralize((NO_EVIDENCE,), translation)
 
 
+def test_no_template_puts_a_translation_inside_a_tag(project):
+    """Translations are escaped for text, not for attributes: a quote could end one."""
+    import re
+
+    for path in sorted(project.templates.rglob("*.html")):
+        for tag in re.findall(r"<[a-zA-Z][^<>]*>", path.read_text()):
+            assert not re.search(r"\b_\(|gettext\(|\{%-?\s*trans\b", tag), (path.name, tag)
+
+
 def test_autoescape_and_strict_undefined(project_copy, renderer):
     from leaflets.catalogs import SourceTranslations
     from leaflets.html import PageOptions, render_html
@@ -258,9 +267,11 @@ def test_autoescape_and_strict_undefined(project_copy, renderer):
 def test_a_typo_in_a_template_is_an_error(project_copy, tmp_path):
     """StrictUndefined: a misspelt name stops the build at file:line, never prints as ''."""
     insert_into_template(project_copy, "<p>{{ leaflet.titel }}</p>")
+    lines = (project_copy.templates / "hsg.html").read_text().splitlines()
+    lineno = next(n for n, line in enumerate(lines, 1) if "leaflet.titel" in line)
     with pytest.raises(TemplateError) as caught:
         build(project_copy, BuildOptions(langs=("en",), out=tmp_path / "out"))
-    assert (caught.value.path, caught.value.lineno) == ("templates/hsg.html", 16)
+    assert (caught.value.path, caught.value.lineno) == ("templates/hsg.html", lineno)
     assert "titel" in caught.value.message
 
 

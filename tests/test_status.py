@@ -43,7 +43,7 @@ def test_fuzzy_and_untranslated_are_counted_and_block_printing(project_copy):
 
 
 def test_review_status_comes_from_the_header(project_copy):
-    for domain in ("common", "hsg"):
+    for domain in ("common", "edition", "hsg"):
         path = project_copy.po_path("fr", domain)
         text = path.read_text(encoding="utf-8")
         path.write_text(text.replace('"X-Medical-Reviewer: none\\n"',

@@ -24,12 +24,11 @@ def test_export_is_xliff_12_with_one_file_per_catalog(project):
     root = etree.fromstring(export_xliff(project, "zh_Hans"))
     assert root.get("version") == "1.2"
     files = root.findall("x:file", NS)
-    assert [f.get("original") for f in files] == ["common.po", "hsg.po"]
+    assert [f.get("original") for f in files] == ["common.po", "edition.po", "hsg.po"]
     assert {f.get("target-language") for f in files} == {"zh-Hans"}
     units = root.findall(".//x:trans-unit", NS)
-    po = read_po(project.po_path("zh_Hans", "hsg"))
-    assert len(units) == sum(1 for m in po.catalog if m.id) + sum(
-        1 for m in read_po(project.po_path("zh_Hans", "common")).catalog if m.id)
+    assert len(units) == sum(sum(1 for m in read_po(project.po_path("zh_Hans", d)).catalog if m.id)
+                             for d in ("common", "edition", "hsg"))
     assert all(u.get("approved") == "yes" for u in units)
 
 
