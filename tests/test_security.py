@@ -350,3 +350,46 @@ def test_no_attachments_through_pdf_options(renderer, secret):
     with pytest.raises(RenderError, match="no attachments"):
         renderer.render("<p>x</p>", name="t", max_pages=1, allowed_fonts=("Noto Sans",),
                         metadata={"attachments": [str(secret)]})
+
+
+# The clinic profile's folder is the one other place a leaflet may load files from.
+
+def clinic_profile(folder: Path, **fields) -> Path:
+    values = {"name": "Test Clinic", "main_phone": "01632 960100", "logo": "logo.svg", **fields}
+    path = folder / "clinic.toml"
+    path.write_text("".join(f'{key} = "{value}"\n' for key, value in values.items()))
+    return path
+
+
+def test_clinic_logo_that_names_the_server_fetches_nothing(project_copy, secret, server,
+                                                           tmp_path):
+    from leaflets.clinic import load_clinic
+
+    folder = tmp_path / "clinic"
+    folder.mkdir()
+    (folder / "logo.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        f'width="10" height="10"><image xlink:href="{server.url}/logo.png" width="10" '
+        f'height="10"/><image xlink:href="{secret.as_uri()}" width="10" height="10"/></svg>')
+    clinic = load_clinic(clinic_profile(folder), project_copy)
+    out = tmp_path / "out"
+    result = build(project_copy, BuildOptions(langs=("en",), out=out, clinic=clinic,
+                                              variant="standard"),
+                   Renderer(project_copy.templates, extra_roots=(clinic.folder,)))
+    assert server.requests == []
+    (problem,) = result.failed[0].problems
+    assert f"{server.url}/logo.png" in problem.message
+    no_secret_anywhere(out)
+
+
+def test_clinic_logo_symlinked_out_of_its_folder_is_refused(project_copy, secret, tmp_path):
+    from leaflets.clinic import load_clinic
+
+    folder = tmp_path / "clinic"
+    folder.mkdir()
+    os.symlink(secret, folder / "logo.svg")
+    with pytest.raises(LeafletError, match="logo"):
+        load_clinic(clinic_profile(folder), project_copy)
+    fetcher = LocalFetcher([project_copy.templates, folder])
+    with pytest.raises(ValueError):
+        fetcher.fetch((folder / "logo.svg").as_uri())
