@@ -3,33 +3,37 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import os
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 import jinja2
 import jinja2.sandbox
-import weasyprint
 
 from . import __version__
 from . import variants
 from .catalogs import PoFile, SourceTranslations, StrictTranslations, missing_translations, read_po
-from .checkers import SAFETY_CHECKS, CheckFailed
 from .clinic import Clinic
 from .edition import edition_fields
-from .errors import CatalogError, LeafletError, Problem, RenderError, TemplateError, UsageError
+from .errors import CatalogError, LeafletError, Problem, TemplateError, UsageError
 from .extract import domain_messages, leaflet_domains
-from .files import atomic_write, locked_folder, remove_stale_temps
-from .frontdesk import _remove_stale as remove_page_files
-from .frontdesk import write_frontdesk
+from .files import inside
 from .html import PAPER_SIZES, PageOptions, render_html
+from .inputs import file_sha256, job_inputs, template_hashes, weasyprint_version
 from .locales import SOURCE_LANG, language
-from .manifest import (MANIFEST, PDF_KIND, ManifestEntry, entry_for, kind_of, manifest_json,
-                       read_manifest, still_valid, write_manifest)
-from .pdf import Renderer, RenderedPdf, inside
-from .project import BASE_TEMPLATE, Leaflet, Project
+from .manifest import ManifestEntry, entry_for, entry_from_dict, read_manifest, still_valid
+from .parallel import RenderOutput, RenderTask, default_jobs, render_all
+from .project import Leaflet, Project, check_sources, shown_path
+from .publish import publish
+from .release import Reason, check_errors, gate_reasons, safety_problems
+from .report import FAILED, PUBLISHED, JobReport
+
+if TYPE_CHECKING:
+    from .pdf import Renderer
 
 LOG = logging.getLogger(__name__)
 
@@ -45,6 +49,11 @@ class BuildOptions:
     allow_incomplete: bool = False
     clinic: Clinic | None = None  # leaflets/clinic.py: name, numbers, logo, QR code
     variant: str = variants.STANDARD  # leaflets/variants.py
+    release: bool = False  # publish only what passes every gate (leaflets/release.py)
+    allow_unreviewed: bool = False  # release: let unreviewed translations through, with notice
+    force: bool = False  # rebuild even when the inputs hash is unchanged
+    jobs: int = 0  # worker processes; 0 = one per core
+    shard: tuple[int, int] = (1, 1)  # (K, N): build the K-th of N deterministic parts
     lock_timeout: float = 600.0  # seconds to wait for another build writing to ``out``
 
 
@@ -73,14 +82,30 @@ class Outcome:
 
     job: Job
     incomplete: list[Problem] = field(default_factory=list)  # missing or fuzzy messages
-    unsafe: list[Problem] = field(default_factory=list)  # translations that break a safety check
+    unsafe: list[Problem] = field(default_factory=list)  # translations that fail a check
     render_problems: list[Problem] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)  # failed release gates
     entry: ManifestEntry | None = None
+    rebuilt: bool = False  # False when an unchanged PDF on disk was kept
+    inputs: str = ""
 
     @property
     def problems(self) -> list[Problem]:
         """Every reason this job is not a complete, printable leaflet."""
+        if self.reasons:
+            return [Problem(r.problem.path, r.problem.lineno, f"{r.problem.message} [{r.gate}]")
+                    for r in self.reasons]
         return self.unsafe + self.incomplete + self.render_problems
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One job settled: ``done`` of ``total``; ``state`` is built, unchanged or failed."""
+
+    done: int
+    total: int
+    path: str
+    state: str
 
 
 @dataclass
@@ -89,6 +114,8 @@ class BuildResult:
 
     outcomes: list[Outcome]
     manifest: Path | None
+    report: Path | None = None
+    renders: list[RenderOutput] = field(default_factory=list)
 
     @property
     def failed(self) -> list[Outcome]:
@@ -101,88 +128,125 @@ class BuildResult:
 
     @property
     def written(self) -> list[ManifestEntry]:
+        """Manifest entries of every PDF this build published (rebuilt or unchanged)."""
         return [outcome.entry for outcome in self.outcomes if outcome.entry]
 
 
-def build(project: Project, options: BuildOptions, renderer: Renderer | None = None,
+def build(project: Project, options: BuildOptions, renderer: "Renderer | None" = None,
+          progress: Callable[[Progress], None] | None = None,
           created: dt.datetime | None = None) -> BuildResult:
-    """Build PDFs for the selected leaflets and languages; nothing is written if inputs are broken."""
+    """Build PDFs for the selected leaflets and languages; nothing is written if inputs are broken.
+
+    Stages: plan, read every catalog, check every job, skip the unchanged ones, render the
+    rest (in parallel), apply the release gates, and only then write PDFs, manifest, report.
+    """
     jobs = plan_jobs(project, options)
     check_sources(project)
     catalogs = load_catalogs(project, jobs)
-    outcomes = [check_job(project, job, catalogs) for job in jobs]
-    renderer = renderer or Renderer(
-        project.templates, extra_roots=(options.clinic.folder,) if options.clinic else ())
+    shared = _PerBuild(project)
+    outcomes = [check_job(project, job, catalogs, shared) for job in jobs]
     created = created or build_time(project.root)  # pseudo-locales pass the real project's
-    rendered = {}
+    stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ")
+    previous = {entry.get("path"): entry for entry in read_manifest(options.out)
+                if isinstance(entry, dict)}
+    tick = _Ticker(len(outcomes), progress)
+    pending, templates = [], {}
     for outcome in outcomes:
-        if outcome.unsafe or (outcome.incomplete and not options.allow_incomplete):
-            continue
-        try:
-            rendered[outcome.job] = render_job(project, outcome, catalogs, options, renderer,
-                                               created)
-        except RenderError as exc:
-            outcome.render_problems = exc.problems
-    manifest = None
-    if rendered or Path(options.out).is_dir():
-        manifest = publish(project, options, [o for o in outcomes if o.job in rendered],
-                           catalogs, rendered)
-    return BuildResult(outcomes, manifest)
-
-
-def publish(project: Project, options: BuildOptions, outcomes: list[Outcome], catalogs: dict,
-            rendered: dict) -> Path | None:
-    """Write the PDFs, the manifest and the front desk page, one build at a time per folder.
-
-    The manifest first forgets the files about to be replaced, so a build killed
-    half-way leaves a manifest that lists only files present with their hash.
-    """
-    out = Path(options.out)
-    manifest = None
-    with locked_folder(out, options.lock_timeout):
-        remove_stale_temps(out)
-        page = [entry for entry in read_manifest(out) if kind_of(entry) != PDF_KIND]
-        forget(out, {outcome.job.path for outcome in outcomes} | {e.get("path") for e in page})
+        job = outcome.job
+        if outcome.unsafe or not (options.release or options.allow_incomplete
+                                  or not outcome.incomplete):
+            continue  # never rendered: unsafe text, or incomplete without a notice allowed
+        if job.leaflet.id not in templates:
+            templates[job.leaflet.id] = template_hashes(project, job.leaflet)
+        outcome.inputs = job_inputs(
+            project, job.leaflet, job.lang,
+            [project.po_path(job.lang, d) for d in leaflet_domains(job.leaflet)
+             if job.lang != SOURCE_LANG],
+            {"paper": options.paper, "created": stamp, "variant": job.variant,
+             "clinic": clinic_inputs(options.clinic)},
+            templates[job.leaflet.id])
+        old = previous.get(job.path)
+        if (not options.force and old and old.get("inputs") == outcome.inputs
+                and still_valid(options.out, old)):
+            outcome.entry = entry_from_dict(old)  # unchanged: keep the PDF on disk
+        if outcome.entry is None:
+            pending.append(outcome)
+    if options.release:  # the gates known before rendering
         for outcome in outcomes:
-            outcome.entry = write_pdf(out, outcome, catalogs, rendered[outcome.job], options)
-        if outcomes:
-            manifest = write_manifest(out, [outcome.entry for outcome in outcomes])
-        write_frontdesk(project, out)  # index.html for the staff who hand leaflets out
-        # the page's old entries were forgotten above, so frontdesk cannot see which
-        # of its files this build no longer makes: remove them here
-        listed = {entry.get("path") for entry in read_manifest(out)}
-        remove_page_files(out, [e for e in page if e.get("path") not in listed])
-    return manifest
+            outcome.reasons = release_reasons(project, outcome, catalogs, created, options,
+                                             shared)
+    for outcome in outcomes:
+        if outcome.entry is not None and not outcome.reasons:
+            tick(outcome.job.path, "unchanged")
+    by_key = {outcome.job.path: outcome for outcome in outcomes}
+
+    def rendered(output: RenderOutput) -> None:
+        failed = output.data is None or by_key[output.key].reasons
+        tick(output.key, "failed" if failed else "built")
+
+    tasks = (render_task(project, outcome, catalogs, options, created) for outcome in pending)
+    results = render_all(tasks, count=len(pending), templates_dir=project.templates,
+                         extra_roots=(options.clinic.folder,) if options.clinic else (),
+                         jobs=options.jobs or default_jobs(), renderer=renderer, on_done=rendered)
+    for key, output in results.items():
+        outcome = by_key[key]
+        outcome.render_problems = list(output.problems)
+        if output.data is not None:
+            outcome.entry = manifest_entry(project, outcome, catalogs, output, options, shared)
+            outcome.rebuilt = True
+    for outcome in outcomes:
+        if options.release:
+            outcome.reasons = release_reasons(project, outcome, catalogs, created, options,
+                                             shared)
+            if outcome.reasons:
+                outcome.entry, outcome.rebuilt = None, False
+        tick(outcome.job.path, key_state(outcome))
+    # everything is gathered and checked; from here on we write (leaflets/publish.py)
+    manifest, report = publish(
+        project, options.out,
+        written=[(o.entry, results[o.job.path].data) for o in outcomes if o.rebuilt],
+        kept=[o.entry for o in outcomes if o.entry and not o.rebuilt],
+        dropped={o.job.path for o in outcomes if o.entry is None},
+        reports=[job_report(o, options) for o in outcomes], release=options.release,
+        created=stamp, lock_timeout=options.lock_timeout)
+    return BuildResult(outcomes, manifest, report, list(results.values()))
 
 
-def forget(out: Path, paths: set[str]) -> None:
-    """Drop ``paths`` (and entries whose file changed) from an existing manifest."""
-    if not (Path(out) / MANIFEST).exists():
-        return
-    kept = [entry for entry in read_manifest(out)
-            if entry.get("path") not in paths and still_valid(out, entry)]
-    atomic_write(Path(out) / MANIFEST, manifest_json(kept))
+def clinic_inputs(clinic: Clinic | None) -> dict | None:
+    """What a clinic profile adds to a PDF's inputs: every value, and its files' contents."""
+    if clinic is None:
+        return None
+    return {"profile": repr(clinic), "file": file_sha256(clinic.path),
+            "logo": file_sha256(clinic.logo) if clinic.logo else None}
 
 
-def check_sources(project: Project) -> None:
-    """The shared layout is there, and no file under templates/ leads outside it (Jinja2 and
-    WeasyPrint follow symlinks)."""
-    if not (project.templates / BASE_TEMPLATE).is_file():
-        raise TemplateError("missing: every leaflet extends this shared layout; restore it from "
-                            "version control", f"templates/{BASE_TEMPLATE}")
-    check_contained(project, project.templates)
+class _Ticker:
+    """Counts settled jobs and tells the progress callback, once per job."""
+
+    def __init__(self, total: int, callback: Callable[[Progress], None] | None):
+        self.total, self.callback, self.seen = total, callback, set()
+
+    def __call__(self, path: str, state: str) -> None:
+        if path in self.seen:
+            return
+        self.seen.add(path)
+        if self.callback:
+            self.callback(Progress(len(self.seen), self.total, path, state))
 
 
-def check_contained(project: Project, folder: Path) -> None:
-    """No symlink under ``folder`` (templates/, a clinic profile's folder) leads outside it."""
-    root = Path(folder).resolve()
-    for parent, dirs, files in os.walk(folder):
-        for name in sorted(dirs + files):
-            path = Path(parent) / name
-            if path.is_symlink() and inside(path, [root]) is None:
-                raise TemplateError(f"symlink to {os.readlink(path)!r}, outside "
-                                    f"{_shown(project, folder)}/; replace it with the file itself",
-                                    _shown(project, path))
+def key_state(outcome: Outcome) -> str:
+    """How a job ended: built, unchanged or failed."""
+    if outcome.entry is None:
+        return "failed"
+    return "built" if outcome.rebuilt else "unchanged"
+
+
+def select_shard(jobs: list, shard: tuple[int, int]) -> list:
+    """The K-th of N parts of the job list, dealt round-robin (deterministic)."""
+    index, count = shard
+    if count < 1 or not 1 <= index <= count:
+        raise UsageError(f"--shard {index}/{count}: use K/N with 1 <= K <= N")
+    return [job for position, job in enumerate(jobs) if position % count == index - 1]
 
 
 def plan_jobs(project: Project, options: BuildOptions) -> list[Job]:
@@ -201,7 +265,9 @@ def plan_jobs(project: Project, options: BuildOptions) -> list[Job]:
     langs = variants.check_variant(options.variant, langs, asked=bool(options.langs))
     for lang in langs:
         language(lang)  # an unknown CLDR code fails here, before any work
-    return [Job(leaflet, lang, options.variant) for leaflet in leaflets for lang in langs]
+    # the order asked for (a print pack follows it); the same command gives the same shards
+    jobs = [Job(leaflet, lang, options.variant) for leaflet in leaflets for lang in langs]
+    return select_shard(jobs, options.shard)
 
 
 def load_catalogs(project: Project, jobs: list[Job]) -> dict[tuple[str, str], PoFile]:
@@ -219,35 +285,56 @@ def load_catalogs(project: Project, jobs: list[Job]) -> dict[tuple[str, str], Po
                                        f"{job.lang}' or 'generate.py update'", project.rel(path))
                 if inside(path, [project.locales.resolve()]) is None:
                     raise CatalogError("catalog is a symlink to a file outside locales/; "
-                                       "replace it with the catalog itself", _shown(project, path))
+                                       "replace it with the catalog itself", shown_path(project, path))
                 catalogs[key] = read_po(path, project.rel(path))
     return catalogs
 
 
-def check_job(project: Project, job: Job, catalogs: dict) -> Outcome:
+class _PerBuild:
+    """Work shared by many jobs, done once per build: a domain's messages, a catalog's checks."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self._messages: dict[str, list] = {}
+        self._unsafe: dict[int, list[Problem]] = {}
+        self._errors: dict[int, list[Problem]] = {}
+
+    def messages(self, domain: str) -> list:
+        if domain not in self._messages:
+            self._messages[domain] = domain_messages(self.project, domain)
+        return self._messages[domain]
+
+    def unsafe(self, po: PoFile) -> list[Problem]:
+        if id(po) not in self._unsafe:
+            self._unsafe[id(po)] = safety_problems(po)
+        return self._unsafe[id(po)]
+
+    def errors(self, po: PoFile, lang: str) -> list[Problem]:
+        """What ``check`` reports as errors in ``po`` (safety, numbers, font coverage, ...)."""
+        if id(po) not in self._errors:
+            self._errors[id(po)] = check_errors(po, language(lang))
+        return self._errors[id(po)]
+
+
+def check_job(project: Project, job: Job, catalogs: dict, shared: _PerBuild | None = None
+              ) -> Outcome:
     """Everything wrong with one job's translations: missing, fuzzy, unsafe."""
+    shared = shared or _PerBuild(project)
     outcome = Outcome(job)
     for domain in leaflet_domains(job.leaflet):
-        messages = domain_messages(project, domain)  # also catches template syntax errors
+        messages = shared.messages(domain)  # also catches template syntax errors
         if job.lang == SOURCE_LANG:
             continue
         po = catalogs[(job.lang, domain)]
         outcome.incomplete += missing_translations(
             po, [(m.msgid, m.context, m.where) for m in messages])
-        for message in po.catalog:
-            if not message.id or not message.string:
-                continue
-            for check in SAFETY_CHECKS:
-                try:
-                    check(message)
-                except CheckFailed as exc:
-                    outcome.unsafe.append(Problem(po.path, message.lineno, f"[{exc.check}] {exc}"))
+        outcome.unsafe += shared.unsafe(po)
     return outcome
 
 
-def render_job(project: Project, outcome: Outcome, catalogs: dict, options: BuildOptions,
-               renderer: Renderer, created: dt.datetime) -> RenderedPdf:
-    """Render one job to PDF bytes in memory."""
+def render_task(project: Project, outcome: Outcome, catalogs: dict, options: BuildOptions,
+                created: dt.datetime) -> RenderTask:
+    """Render one job's HTML and package it for a renderer process."""
     job = outcome.job
     lang = language(job.lang)
     pos = job_catalogs(job, catalogs)
@@ -271,9 +358,24 @@ def render_job(project: Project, outcome: Outcome, catalogs: dict, options: Buil
         raise LeafletError(f"{job.name}: message looked up but not found in the catalogs: "
                            f"{translations.misses[0]!r}; run 'generate.py extract' and 'update'",
                            f"templates/{job.leaflet.template}")
-    return renderer.render(html, name=job.name,
-                           max_pages=variants.page_limit(job.leaflet, job.variant),
-                           allowed_fonts=lang.fonts)
+    # a permanent document ID: the same leaflet, language and variant keep it across versions
+    identifier = hashlib.sha256(f"{job.path}|{options.paper}".encode()).hexdigest()[:32].encode()
+    return RenderTask(key=job.path, html=html, name=job.name,
+                      max_pages=variants.page_limit(job.leaflet, job.variant),
+                      allowed_fonts=lang.fonts, identifier=identifier)
+
+
+def release_reasons(project: Project, outcome: Outcome, catalogs: dict, created: dt.datetime,
+                    options: BuildOptions, shared: _PerBuild) -> list[Reason]:
+    """Every release gate this job fails (see leaflets/release.py)."""
+    job = outcome.job
+    pos = job_catalogs(job, catalogs)
+    checked = [problem for po in pos for problem in shared.errors(po, job.lang)]
+    return gate_reasons(leaflet=job.leaflet,
+                        leaflet_file=project.rel(project.templates / f"{job.leaflet.id}.toml"),
+                        catalogs=pos, incomplete=outcome.incomplete,
+                        check_problems=checked, render_problems=outcome.render_problems,
+                        today=created.date(), allow_unreviewed=options.allow_unreviewed)
 
 
 def job_catalogs(job: Job, catalogs: dict) -> list[PoFile]:
@@ -283,31 +385,49 @@ def job_catalogs(job: Job, catalogs: dict) -> list[PoFile]:
     return [catalogs[(job.lang, domain)] for domain in leaflet_domains(job.leaflet)]
 
 
-def write_pdf(out: Path, outcome: Outcome, catalogs: dict, pdf: RenderedPdf,
-              options: BuildOptions) -> ManifestEntry:
-    """Write one rendered PDF atomically and describe it for the manifest."""
+def manifest_entry(project: Project, outcome: Outcome, catalogs: dict, pdf: RenderOutput,
+                   options: BuildOptions, shared: _PerBuild) -> ManifestEntry:
+    """Describe one rendered PDF for the manifest."""
     job = outcome.job
-    atomic_write(Path(out) / job.path, pdf.data)
     pos = job_catalogs(job, catalogs)
     reviewers = sorted({po.reviewer for po in pos if po.reviewer})
     reviewed = job.lang == SOURCE_LANG or (pos and all(po.reviewer for po in pos))
     status = ("source" if job.lang == SOURCE_LANG else
               f"reviewed by {', '.join(reviewers)}" if reviewed else "not reviewed")
-    LOG.debug("wrote %s (%d pages, %d bytes)", job.path, pdf.pages, len(pdf.data))
-    return entry_for(pdf.data, leaflet=job.leaflet.id, lang=job.lang, path=job.path,
-                     pages=pdf.pages, paper=options.paper, version=job.leaflet.version,
-                     review_status=status, complete=not outcome.incomplete,
-                     tool_version=__version__, weasyprint_version=weasyprint.__version__,
-                     fonts=pdf.fonts, variant=job.variant,
-                     clinic=options.clinic.name if options.clinic else None)
+    domains = leaflet_domains(job.leaflet) if pos else []
+    needed = sum(len({(m.msgid, m.context) for m in shared.messages(d)})
+                 for d in domains)
+    return entry_for(
+        pdf.data, leaflet=job.leaflet.id, lang=job.lang, variant=job.variant,
+        clinic=options.clinic.name if options.clinic else None, path=job.path,
+        pages=pdf.pages, paper=options.paper, version=job.leaflet.version,
+        review_status=status, complete=not outcome.incomplete,
+        completeness=f"{needed - len(outcome.incomplete)}/{needed}" if pos else "source",
+        tool_version=__version__, weasyprint_version=weasyprint_version(),
+        inputs=outcome.inputs,
+        catalogs=[{"path": po.path, "revision": po.headers.get("PO-Revision-Date", ""),
+                   "sha256": file_sha256(project.po_path(job.lang, domain))}
+                  for po, domain in zip(pos, domains)],
+        fonts=[{"family": font.family, "sha256": font.sha256} for font in pdf.fonts])
 
 
-def _shown(project: Project, path: Path) -> str:
-    """``path`` relative to the project without resolving it (a symlink shows as itself)."""
-    try:
-        return str(Path(path).relative_to(project.root))
-    except ValueError:
-        return str(path)
+def job_report(outcome: Outcome, options: BuildOptions) -> JobReport:
+    """The report's verdict on one job."""
+    job = outcome.job
+    reasons = outcome.reasons or [Reason(gate, problem) for gate, problems in (
+        ("check", outcome.unsafe), ("incomplete", outcome.incomplete),
+        ("render", outcome.render_problems)) for problem in problems]
+    notices = []
+    if outcome.entry is not None:
+        if not outcome.entry.complete:
+            notices.append("incomplete translation")
+        if outcome.entry.review_status == "not reviewed":
+            notices.append("not reviewed")
+    return JobReport(leaflet=job.leaflet.id, lang=job.lang, variant=job.variant,
+                     path=job.path, status=PUBLISHED if outcome.entry is not None else FAILED,
+                     reasons=[{"gate": r.gate, "path": r.problem.path, "line": r.problem.lineno,
+                               "message": r.problem.message} for r in reasons],
+                     notices=notices)
 
 
 def build_time(root: Path) -> dt.datetime:

@@ -9,9 +9,11 @@ import sys
 from pathlib import Path
 
 from . import __version__, pack, variants
-from .build import BuildOptions, build, build_time
+from .build import BuildOptions, Progress, build, build_time
 from .clinic import load_clinic
 from .errors import LeafletError, UsageError
+from .files import atomic_write
+from .manifest import merge_manifests
 from .project import Project
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -30,6 +32,22 @@ def parser() -> argparse.ArgumentParser:
 
     b = add_command(commands, "build", "build leaflets as PDFs (the default command)")
     add_build_options(b)
+    b.add_argument("--release", action="store_true",
+                   help="publish only leaflets that pass every release gate; exit 1 listing "
+                        "every reason when one does not")
+    b.add_argument("--allow-unreviewed", action="store_true",
+                   help="with --release: publish translations not yet signed off by a medical "
+                        "reviewer, with the 'not reviewed' notice printed on them")
+    b.add_argument("--force", action="store_true",
+                   help="rebuild every PDF, even those whose inputs have not changed")
+    b.add_argument("-j", "--jobs", type=positive_int, default=0, metavar="N",
+                   help="worker processes (default: one per core)")
+    b.add_argument("--shard", type=shard, default=(1, 1), metavar="K/N",
+                   help="build only the K-th of N deterministic parts of the work (CI matrix); "
+                        "join the parts with 'merge-manifests'")
+    b.add_argument("--progress", choices=["auto", "bar", "lines", "none"], default="auto",
+                   help="progress display: a bar on a terminal, one line per PDF otherwise "
+                        "(default: auto)")
     b.set_defaults(handler=cmd_build)
 
     k = add_command(commands, "pack", "build leaflets and merge them into one PDF for a "
@@ -41,6 +59,14 @@ def parser() -> argparse.ArgumentParser:
     k.add_argument("--simplex", action="store_true",
                    help="no blank pages: for printing on one side of the paper")
     k.set_defaults(handler=cmd_pack)
+
+    m = add_command(commands, "merge-manifests",
+                    "merge the manifest.json files of several shards into one")
+    m.add_argument("manifests", nargs="+", type=Path, metavar="MANIFEST",
+                   help="manifest.json files written by 'build --shard K/N'")
+    m.add_argument("-o", "--output", type=Path, required=True,
+                   help="where to write the merged manifest")
+    m.set_defaults(handler=cmd_merge_manifests)
 
     e = add_command(commands, "extract", "templates -> one .pot per catalog domain")
     e.add_argument("--check", action="store_true",
@@ -101,6 +127,28 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
+def positive_int(value: str) -> int:
+    """argparse type: a whole number of at least 1."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of at least 1")
+    return number
+
+
+def shard(value: str) -> tuple[int, int]:
+    """argparse type: ``K/N`` with 1 <= K <= N."""
+    index, _, count = value.partition("/")
+    try:
+        parsed = int(index), int(count)
+    except ValueError:
+        parsed = (0, 0)
+    if not 1 <= parsed[0] <= parsed[1]:
+        raise argparse.ArgumentTypeError(f"{value!r}: use K/N with 1 <= K <= N, e.g. 2/4")
+    return parsed
+
 def add_build_options(command: argparse.ArgumentParser) -> None:
     """The options shared by ``build`` and ``pack``: what to build, how, and for whom."""
     command.add_argument("--lang", action="append", default=[], metavar="LANG",
@@ -129,7 +177,10 @@ def build_options(project: Project, args: argparse.Namespace) -> BuildOptions:
     paper = args.paper or (clinic.paper if clinic else "a4")
     return BuildOptions(leaflets=tuple(args.leaflet), langs=tuple(args.lang), out=args.out,
                         paper=paper, allow_incomplete=args.allow_incomplete, clinic=clinic,
-                        variant=args.variant)
+                        variant=args.variant, release=getattr(args, "release", False),
+                        allow_unreviewed=getattr(args, "allow_unreviewed", False),
+                        force=getattr(args, "force", False), jobs=getattr(args, "jobs", 0),
+                        shard=getattr(args, "shard", (1, 1)))
 
 
 def add_command(commands, name: str, help: str) -> argparse.ArgumentParser:
@@ -152,32 +203,86 @@ def find_root(start: Path) -> Path:
 
 def cmd_build(project: Project, args: argparse.Namespace) -> int:
     """Build PDFs and report each failed job's problems."""
-    result = build(project, build_options(project, args))
+    if args.allow_unreviewed and not args.release:
+        raise UsageError("--allow-unreviewed only makes sense with --release")
+    if args.allow_incomplete and args.release:
+        raise UsageError("--allow-incomplete cannot be used with --release: a release never "
+                         "publishes an incomplete translation")
+    options = build_options(project, args)
+    mode = args.progress
+    if mode == "auto":
+        mode = "none" if args.quiet else "bar" if sys.stderr.isatty() else "lines"
+    display = ProgressDisplay(mode, args.out)
+    try:
+        result = build(project, options, progress=display)
+    finally:
+        display.close()
     return report(result, args)
 
 
 def report(result, args: argparse.Namespace) -> int:
     """Print each failed job's problems and what was written; the exit status."""
+    release = getattr(args, "release", False)
     for outcome in result.outcomes:
         if outcome.entry and outcome.incomplete:
             print(f"warning: {outcome.job.path}: incomplete translation, printed with a notice",
                   file=sys.stderr)
         if outcome.entry is None:
-            print(f"error: {outcome.job.name}: not built:", file=sys.stderr)
-        for problem in outcome.problems:
-            print(problem, file=sys.stderr)
+            print(f"error: {outcome.job.name}: not {'released' if release else 'built'}:",
+                  file=sys.stderr)
+            for problem in outcome.problems:
+                print(problem, file=sys.stderr)
     if not args.quiet:
-        for entry in result.written:
-            print(f"{Path(args.out) / entry.path}  {entry.pages} pages  {entry.bytes} bytes")
         if result.manifest:
             print(f"{result.manifest}")
+        if result.report:
+            print(f"{result.report}")
         if (Path(args.out) / "index.html").is_file():
             print(f"{Path(args.out) / 'index.html'}  (front desk page: open it in a browser)")
+    rebuilt = sum(outcome.rebuilt for outcome in result.outcomes)
+    if not args.quiet:
+        print(f"{len(result.written)} of {len(result.outcomes)} PDFs published "
+              f"({rebuilt} rebuilt, {len(result.written) - rebuilt} unchanged)", file=sys.stderr)
     if result.failed:
-        print(f"error: {len(result.failed)} of {len(result.outcomes)} leaflets not built",
-              file=sys.stderr)
+        print(f"error: {len(result.failed)} of {len(result.outcomes)} leaflets not "
+              f"{'released' if release else 'built'}; see {result.report}", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK
+
+
+class ProgressDisplay:
+    """Shows build progress: a redrawn bar on a terminal, one plain line per PDF in CI logs."""
+
+    def __init__(self, mode: str, out: Path, stream=None):
+        self.mode, self.out, self.stream = mode, Path(out), stream or sys.stderr
+        self.drawn = False
+
+    def __call__(self, event: Progress) -> None:
+        if self.mode == "lines":
+            print(f"[{event.done}/{event.total}] {event.state:9} {self.out / event.path}",
+                  file=self.stream, flush=True)
+        elif self.mode == "bar":
+            width = 30
+            filled = width * event.done // max(event.total, 1)
+            self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] "
+                              f"{event.done}/{event.total} {event.path[:40]:40}")
+            self.stream.flush()
+            self.drawn = True
+
+    def close(self) -> None:
+        """End the bar's line so later messages start on their own line."""
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.drawn = False
+
+
+def cmd_merge_manifests(project: Project, args: argparse.Namespace) -> int:
+    """Merge shard manifests into one sorted manifest."""
+    data = merge_manifests(args.manifests)
+    atomic_write(args.output, data)
+    if not args.quiet:
+        print(args.output)
 
 
 def cmd_pack(project: Project, args: argparse.Namespace) -> int:

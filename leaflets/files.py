@@ -138,3 +138,23 @@ def locked_folder(folder: Path, timeout: float) -> Iterator[Path]:
         yield folder
     finally:
         os.close(fd)
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """``atomic_write`` unless ``path`` already holds exactly ``data``; True when written."""
+    try:
+        if Path(path).read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    atomic_write(path, data)
+    return True
+
+
+def inside(path: str | Path, roots: list[Path]) -> Path | None:
+    """``path`` with symlinks and ``..`` resolved, or None when that is outside every root."""
+    try:
+        target = Path(path).resolve()
+    except (OSError, ValueError, RuntimeError):  # NUL bytes, symlink loops
+        return None
+    return target if any(target.is_relative_to(root) for root in roots) else None

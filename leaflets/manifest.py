@@ -12,7 +12,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .files import atomic_write
+from .errors import LeafletError
+from .files import atomic_write, write_if_changed
 
 MANIFEST = "manifest.json"
 PDF_KIND = "pdf"
@@ -20,7 +21,7 @@ PDF_KIND = "pdf"
 
 @dataclass(frozen=True)
 class ManifestEntry:
-    """One published PDF."""
+    """One published PDF and everything it was made from."""
 
     leaflet: str
     lang: str
@@ -29,12 +30,15 @@ class ManifestEntry:
     pages: int
     bytes: int
     paper: str
-    version: str
-    review_status: str  # "reviewed by …" or "not reviewed"
+    version: str  # the leaflet's version (templates/<id>.toml)
+    review_status: str  # "source", "reviewed by …" or "not reviewed"
     complete: bool
+    completeness: str  # "translated/needed" messages, e.g. "52/52"
     tool_version: str
     weasyprint_version: str
-    fonts: list[str] = field(default_factory=list)
+    inputs: str  # the inputs hash (leaflets/inputs.py) the PDF was built from
+    catalogs: list[dict] = field(default_factory=list)  # {path, revision, sha256}
+    fonts: list[dict] = field(default_factory=list)  # {family, sha256} of each font file
     kind: str = PDF_KIND
     variant: str = "standard"  # leaflets/variants.py
     clinic: str | None = None  # the clinic profile's name, when branded
@@ -43,6 +47,14 @@ class ManifestEntry:
 def entry_for(data: bytes, **fields) -> ManifestEntry:
     """A manifest entry for PDF bytes ``data``."""
     return ManifestEntry(sha256=hashlib.sha256(data).hexdigest(), bytes=len(data), **fields)
+
+
+def entry_from_dict(data: dict) -> ManifestEntry | None:
+    """An entry read back from a manifest, or None when it was written by another version."""
+    try:
+        return ManifestEntry(**data)
+    except TypeError:
+        return None
 
 
 def file_entry(path: str, data: bytes, kind: str) -> dict:
@@ -81,12 +93,61 @@ def still_valid(out: Path, entry: dict) -> bool:
         return False
 
 
-def write_manifest(out: Path, entries: list[ManifestEntry]) -> Path:
-    """Write ``manifest.json`` into ``out``: this run's entries plus old ones still on disk."""
+def forget(out: Path, paths: set[str]) -> None:
+    """Drop ``paths`` (and entries whose file changed) from the manifest in ``out``.
+
+    Called before those files are replaced or removed: a build killed in between
+    leaves a manifest that lists only files that are there, with their hash.
+    """
+    path = Path(out) / MANIFEST
+    if not paths or not path.exists():
+        return
+    entries = read_manifest(out)
+    kept = [entry for entry in entries if isinstance(entry, dict)
+            and entry.get("path") not in paths and still_valid(out, entry)]
+    if len(kept) != len(entries):
+        atomic_write(path, manifest_json(kept))
+
+
+def write_manifest(out: Path, entries: list[ManifestEntry],
+                   dropped: set[str] = frozenset()) -> Path | None:
+    """Write ``manifest.json`` into ``out``: this run's entries plus old ones still on disk.
+
+    Old entries for ``dropped`` paths (jobs of this run that failed) are left out. Nothing
+    is written when the bytes would not change; returns None when there is nothing to list.
+    """
     fresh = [asdict(entry) for entry in entries]
-    paths = {entry["path"] for entry in fresh}
+    paths = {entry["path"] for entry in fresh} | set(dropped)
     kept = [old for old in read_manifest(out)
             if old.get("path") not in paths and still_valid(out, old)]
     path = Path(out) / MANIFEST
-    atomic_write(path, manifest_json(fresh + kept))
+    if not fresh and not kept:
+        if path.exists():
+            path.unlink()
+        return None
+    write_if_changed(path, manifest_json(fresh + kept))
     return path
+
+
+def merge_manifests(paths: list[Path]) -> bytes:
+    """One manifest of the PDFs of several (e.g. CI shards); the same PDF listed twice must agree.
+
+    Front desk entries are left out: each shard's page lists only its own PDFs."""
+    merged: dict[str, dict] = {}
+    for path in paths:
+        try:
+            entries = json.loads(Path(path).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise LeafletError(f"cannot read manifest: {exc.strerror}", path) from None
+        except ValueError as exc:
+            raise LeafletError(f"not a JSON manifest: {exc}", path) from None
+        if not isinstance(entries, list) or not all(
+                isinstance(e, dict) and "path" in e for e in entries):
+            raise LeafletError("not a manifest: expected a JSON list of entries with a "
+                               "'path'", path)
+        for entry in (e for e in entries if kind_of(e) == PDF_KIND):
+            other = merged.setdefault(entry["path"], entry)
+            if other.get("sha256") != entry.get("sha256"):
+                raise LeafletError(f"{entry['path']} is listed with two different sha256; "
+                                   "the shards were built from different inputs", path)
+    return manifest_json(list(merged.values()))

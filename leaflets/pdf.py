@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
+from weasyprint.text.ffi import ffi
+from weasyprint.text.fonts import FontConfiguration, get_hb_object_data
 from weasyprint.urls import URLFetcher
 
 from . import textlayer
 from .errors import RenderError
+from .files import inside
+from .fontsubset import compact_cid_fonts
 
 STYLESHEET = "leaflet.css"
 LOG = logging.getLogger(__name__)
@@ -46,15 +50,6 @@ class LocalFetcher(URLFetcher):
         raise ValueError(f"refused to fetch {url}")
 
 
-def inside(path: str | Path, roots: list[Path]) -> Path | None:
-    """``path`` with symlinks and ``..`` resolved, or None when that is outside every root."""
-    try:
-        target = Path(path).resolve()
-    except (OSError, ValueError, RuntimeError):  # NUL bytes, symlink loops
-        return None
-    return target if any(target.is_relative_to(root) for root in roots) else None
-
-
 # Only these link targets may appear in a leaflet; file: links would point the
 # reader (and some PDF viewers) at the build machine's disk.
 LINK_SCHEMES = ("http:", "https:", "mailto:", "tel:")
@@ -71,21 +66,32 @@ class _Capture(logging.Handler):
         self.records.append(record)
 
 
-@dataclass
+@dataclass(frozen=True)
+class FontUse:
+    """A font family embedded in a PDF and the sha256 of the font file it came from."""
+
+    family: str
+    sha256: str
+
+
+@dataclass(frozen=True)
 class RenderedPdf:
     """A finished PDF in memory, with what we read off the document while writing it."""
 
     data: bytes
     pages: int
-    fonts: list[str] = field(default_factory=list)  # family names actually embedded
+    fonts: tuple[FontUse, ...] = ()  # sorted by family, then file hash
 
 
 class Renderer:
     """Long-lived WeasyPrint state: fonts and parsed stylesheets are reused across documents."""
 
-    def __init__(self, templates_dir: Path, extra_roots: tuple[Path, ...] = ()):
+    def __init__(self, templates_dir: Path, extra_roots: tuple[Path, ...] = (),
+                 compact_fonts: bool = True):
         textlayer.install()  # exact text for Arabic and Devanagari (WeasyPrint #2841)
         self.templates_dir = Path(templates_dir).resolve()
+        self.compact_fonts = compact_fonts
+        self._font_hashes: dict[int, str] = {}
         self.roots = [self.templates_dir, *(Path(root).resolve() for root in extra_roots)]
         self.font_config = FontConfiguration()
         self.base_url = self.templates_dir.as_uri() + "/"
@@ -103,9 +109,13 @@ class Renderer:
                               f"templates/{STYLESHEET}")
 
     def render(self, html: str, *, name: str, max_pages: int,
-               allowed_fonts: tuple[str, ...], metadata: dict | None = None) -> RenderedPdf:
-        """Render ``html`` to PDF bytes; ``name`` identifies the document in errors."""
-        if "attachments" in (metadata or {}):
+               allowed_fonts: tuple[str, ...], identifier: bytes | None = None) -> RenderedPdf:
+        """Render ``html`` to PDF bytes; ``name`` identifies the document in errors.
+
+        ``identifier`` becomes the first half of the PDF's /ID (the second is a hash of the
+        content), so the same document keeps the same ID from build to build."""
+        options = self.pdf_options(identifier)
+        if options.get("attachments"):  # WeasyPrint would embed these files, unchecked
             raise RenderError(f"{name}: leaflets carry no attachments")
         fetcher = LocalFetcher(self.roots)
         capture = _Capture()
@@ -119,7 +129,7 @@ class Renderer:
             if pages > max_pages:
                 raise RenderError(f"{name}: {pages} pages, more than the limit of {max_pages}; "
                                   "shorten the text or raise max_pages in the leaflet's .toml")
-            data = document.write_pdf(**(metadata or {}))
+            data = document.write_pdf(**options)
         finally:
             logger.removeHandler(capture)
         # write_pdf is when WeasyPrint fetches attachments: the fetcher refuses any
@@ -129,7 +139,22 @@ class Renderer:
         # the code points drawn as .notdef. Both are WeasyPrint 70 internals.
         fonts = list(document.fonts.values())
         self._check_glyphs(name, capture.records, fonts, allowed_fonts)
-        return RenderedPdf(data=data, pages=pages, fonts=sorted({f.family for f in fonts}))
+        used = sorted({FontUse(font.family, self._file_hash(font.hb_face)) for font in fonts},
+                      key=lambda use: (use.family, use.sha256))
+        return RenderedPdf(data=data, pages=pages, fonts=tuple(used))
+
+    def pdf_options(self, identifier: bytes | None) -> dict:
+        """The options handed to WeasyPrint's ``write_pdf``; never ``attachments``."""
+        return {"finisher": compact_cid_fonts if self.compact_fonts else None,
+                "pdf_identifier": identifier or True}
+
+    def _file_hash(self, hb_face) -> str:
+        """sha256 of the font file behind a HarfBuzz face, once per face per process."""
+        key = int(ffi.cast("uintptr_t", hb_face))
+        if key not in self._font_hashes:
+            # HarfBuzz holds the whole file (all faces of a .ttc), which is what we hash
+            self._font_hashes[key] = hashlib.sha256(get_hb_object_data(hb_face) or b"").hexdigest()
+        return self._font_hashes[key]
 
     def _refusal(self, name: str, urls: list[str]) -> str:
         shown = ", ".join(repr(url[:200]) for url in dict.fromkeys(urls))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 
 import pikepdf
 import pypdf
@@ -171,3 +172,33 @@ def test_manifest_lists_every_pdf_with_its_hash(built):
         data = (out / entry["path"]).read_bytes()
         assert entry["sha256"] == hashlib.sha256(data).hexdigest()
         assert entry["bytes"] == len(data)
+
+
+REPRODUCED = ("en", "ar", "hi", "zh_Hans")  # one language per script family
+
+
+def test_builds_in_separate_processes_are_byte_identical(built, tmp_path):
+    """Two CLI builds (different hash seeds, parallel) and the session build: same sha256."""
+    import hashlib
+    import os
+
+    def digests(folder):
+        return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted(folder.rglob("*")) if p.is_file()}
+
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        result = subprocess.run([sys.executable, str(ROOT / "generate.py"), "build", "-q",
+                                 "--jobs", "2", "--out", str(tmp_path / seed),
+                                 *(f"--lang={lang}" for lang in REPRODUCED)],
+                                cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr
+    first, second = digests(tmp_path / "1"), digests(tmp_path / "2")
+    assert {f"{lang}/hsg.pdf" for lang in REPRODUCED} | {"manifest.json", "build-report.json",
+                                                         "index.html"} <= set(first)
+    assert first == second
+    session = digests(built[0])
+    assert {k: v for k, v in first.items() if k.endswith(".pdf")} == \
+        {k: session[k] for k in first if k.endswith(".pdf")}
+    with pikepdf.open(tmp_path / "1" / "en" / "hsg.pdf") as pdf:
+        assert len(pdf.trailer.ID) == 2  # a deterministic /ID, not a random one

@@ -119,6 +119,20 @@ def test_zh_hyphen_code_is_accepted(tmp_path):
     assert (tmp_path / "zh_Hans" / "hsg.pdf").exists()
 
 
+def test_ci_log_has_one_line_per_pdf_and_a_noop_rebuild_says_unchanged(tmp_path):
+    first = run_cli("build", "--lang", "en", "--lang", "es", "--out", str(tmp_path))
+    assert first.returncode == 0, first.stderr
+    lines = [line.split() for line in first.stderr.splitlines() if line.startswith("[")]
+    assert [line[0] for line in lines] == ["[1/2]", "[2/2]"]
+    assert {line[1] for line in lines} == {"built"}
+    assert {line[2] for line in lines} == {f"{tmp_path}/en/hsg.pdf", f"{tmp_path}/es/hsg.pdf"}
+    again = run_cli("build", "--lang", "en", "--lang", "es", "--out", str(tmp_path))
+    assert again.returncode == 0
+    assert [line.split()[1] for line in again.stderr.splitlines() if line.startswith("[")] == \
+        ["unchanged", "unchanged"]
+    assert "2 of 2 PDFs published (0 rebuilt, 2 unchanged)" in again.stderr
+
+
 def test_translator_workflow_from_init_to_printed_leaflet(project_copy, tmp_path):
     """README's "For translators": init, translate, status and check green, proof, build."""
     from leaflets.pseudo import accent_letters

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from leaflets.errors import RenderError
+from leaflets.inputs import file_sha256, font_files
 
 LATIN = ("Noto Sans",)
 
@@ -16,7 +19,10 @@ def page(body: str, lang: str = "en") -> str:
 
 def test_plain_document_renders(renderer):
     pdf = renderer.render(page("<p>Hello</p>"), name="t", max_pages=1, allowed_fonts=LATIN)
-    assert pdf.data.startswith(b"%PDF") and pdf.pages == 1 and pdf.fonts == ["Noto Sans"]
+    assert pdf.data.startswith(b"%PDF") and pdf.pages == 1
+    assert [font.family for font in pdf.fonts] == ["Noto Sans"]
+    # the manifest's font hash is the hash of the installed file fontconfig picked
+    assert pdf.fonts[0].sha256 in {file_sha256(Path(f)) for f in font_files("Noto Sans")}
 
 
 @pytest.mark.parametrize("body", [

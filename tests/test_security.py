@@ -14,12 +14,13 @@ import pytest
 import tinyhtml5
 
 from conftest import pdftotext, set_translation
-from leaflets import build as build_module
+from leaflets import checkers
 from leaflets.build import BuildOptions, build
-from leaflets.catalogs import neutralize
+from leaflets.catalogs import neutralize, read_po
 from leaflets.checkers import SAFETY_CHECKS, CheckFailed, check_markup
 from leaflets.errors import CatalogError, LeafletError, RenderError, TemplateError
 from leaflets.pdf import LocalFetcher, Renderer
+from leaflets.release import safety_problems
 
 SECRET = "SECRET-7f3a9c-do-not-print"
 SHORT_ANSWER = "The short answer"
@@ -157,9 +158,11 @@ def test_catalog_cannot_fetch(payload, project_copy, secret, server, tmp_path):
 def test_translation_markup_is_printed_as_text_even_past_the_checks(project_copy, server, tmp_path,
                                                                     monkeypatch):
     """Defence in depth: with the checks switched off, foreign markup still reaches no parser."""
-    monkeypatch.setattr(build_module, "SAFETY_CHECKS", ())
+    monkeypatch.setattr(checkers, "SAFETY_CHECKS", ())
     text = f'Rien <img src="{server.url}/x.png"> ici <!-- {{{{ 7*7 }}}} " onload="x >'
     set_translation(project_copy, "fr", "hsg", SHORT_ANSWER, text)
+    # the build's safety checks are off: the markup reaches rendering
+    assert not safety_problems(read_po(project_copy.po_path("fr", "hsg"), "fr"))
     out = tmp_path / "out"
     result = build(project_copy, BuildOptions(langs=("fr",), out=out, allow_incomplete=True),
                    Renderer(project_copy.templates))
@@ -346,10 +349,14 @@ def test_symlinked_catalog_is_refused(project_copy, tmp_path):
     assert caught.value.path == "locales/fr/LC_MESSAGES/hsg.po"
 
 
-def test_no_attachments_through_pdf_options(renderer, secret):
+def test_no_attachments_through_pdf_options(renderer, monkeypatch):
+    """Whatever options reach write_pdf, none attaches a file (even one the fetcher serves)."""
+    inside_templates = str(renderer.templates_dir / "leaflet.css")
+    options = renderer.pdf_options(None)
+    monkeypatch.setattr(renderer, "pdf_options",
+                        lambda identifier: {**options, "attachments": [inside_templates]})
     with pytest.raises(RenderError, match="no attachments"):
-        renderer.render("<p>x</p>", name="t", max_pages=1, allowed_fonts=("Noto Sans",),
-                        metadata={"attachments": [str(secret)]})
+        renderer.render("<p>x</p>", name="t", max_pages=1, allowed_fonts=("Noto Sans",))
 
 
 # The clinic profile's folder is the one other place a leaflet may load files from.
