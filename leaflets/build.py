@@ -285,7 +285,8 @@ def load_catalogs(project: Project, jobs: list[Job]) -> dict[tuple[str, str], Po
                                        f"{job.lang}' or 'generate.py update'", project.rel(path))
                 if inside(path, [project.locales.resolve()]) is None:
                     raise CatalogError("catalog is a symlink to a file outside locales/; "
-                                       "replace it with the catalog itself", shown_path(project, path))
+                                       "replace it with the catalog itself",
+                                       shown_path(project, path))
                 catalogs[key] = read_po(path, project.rel(path))
     return catalogs
 
@@ -346,8 +347,9 @@ def render_task(project: Project, outcome: Outcome, catalogs: dict, options: Bui
                        **edition_fields(job.path, job.lang, pos, options.clinic, job.variant,
                                         created.date()))
     try:
+        unreviewed = job.lang != SOURCE_LANG and any(not po.reviewer for po in pos)
         html = render_html(project.templates, job.leaflet, lang, translations, page,
-                           unreviewed=job.lang != SOURCE_LANG and any(not po.reviewer for po in pos))
+                           unreviewed=unreviewed)
     except jinja2.TemplateError as exc:  # e.g. the sandbox's SecurityError: one line, no traceback
         hint = ("; templates may use only plain data, not Python internals"
                 if isinstance(exc, jinja2.sandbox.SecurityError) else "")

@@ -52,7 +52,7 @@ def publish(project: Project, out: Path, *, written: list[tuple[ManifestEntry, b
 
 
 def rewrite_frontdesk(project: Project, out: Path) -> None:
-    """Write the front desk page for the PDFs the manifest lists, forgetting its old files first."""
+    """Write the front desk page for the PDFs the manifest lists; forget its old files first."""
     from .frontdesk import _remove_stale, write_frontdesk  # PDFium and Pillow: only when needed
 
     page = [entry for entry in read_manifest(out)
