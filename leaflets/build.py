@@ -11,23 +11,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
+import jinja2
+import jinja2.sandbox
+
 from . import __version__
 from . import variants
 from .catalogs import PoFile, SourceTranslations, StrictTranslations, missing_translations, read_po
 from .clinic import Clinic
 from .edition import edition_fields
-from .errors import LeafletError, Problem, UsageError
+from .errors import CatalogError, LeafletError, Problem, TemplateError, UsageError
 from .extract import domain_messages, leaflet_domains
-from .files import atomic_write
+from .files import inside
 from .html import PAPER_SIZES, PageOptions, render_html
 from .inputs import file_sha256, job_inputs, template_hashes, weasyprint_version
 from .locales import SOURCE_LANG, language
-from .manifest import (MANIFEST, PDF_KIND, ManifestEntry, entry_for, entry_from_dict, kind_of,
-                       read_manifest, still_valid, write_manifest)
+from .manifest import ManifestEntry, entry_for, entry_from_dict, read_manifest, still_valid
 from .parallel import RenderOutput, RenderTask, default_jobs, render_all
-from .project import Leaflet, Project
+from .project import Leaflet, Project, check_sources, shown_path
+from .publish import publish
 from .release import Reason, check_errors, gate_reasons, safety_problems
-from .report import FAILED, PUBLISHED, JobReport, write_report
+from .report import FAILED, PUBLISHED, JobReport
 
 if TYPE_CHECKING:
     from .pdf import Renderer
@@ -51,6 +54,7 @@ class BuildOptions:
     force: bool = False  # rebuild even when the inputs hash is unchanged
     jobs: int = 0  # worker processes; 0 = one per core
     shard: tuple[int, int] = (1, 1)  # (K, N): build the K-th of N deterministic parts
+    lock_timeout: float = 600.0  # seconds to wait for another build writing to ``out``
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,7 @@ def build(project: Project, options: BuildOptions, renderer: "Renderer | None" =
     rest (in parallel), apply the release gates, and only then write PDFs, manifest, report.
     """
     jobs = plan_jobs(project, options)
+    check_sources(project)
     catalogs = load_catalogs(project, jobs)
     shared = _PerBuild(project)
     outcomes = [check_job(project, job, catalogs, shared) for job in jobs]
@@ -196,23 +201,14 @@ def build(project: Project, options: BuildOptions, renderer: "Renderer | None" =
             if outcome.reasons:
                 outcome.entry, outcome.rebuilt = None, False
         tick(outcome.job.path, key_state(outcome))
-    # everything is gathered and checked; from here on we write
-    for outcome in outcomes:
-        if outcome.rebuilt:
-            write_pdf(options.out, outcome, results[outcome.job.path])
-    dropped = {outcome.job.path for outcome in outcomes if outcome.entry is None}
-    for path in sorted(dropped):
-        remove_stale(options.out, path)
-    entries = [outcome.entry for outcome in outcomes if outcome.entry]
-    before = _read_bytes(Path(options.out) / MANIFEST)
-    manifest = write_manifest(options.out, entries, dropped)
-    if (manifest and (_read_bytes(manifest) != before or not frontdesk_is_current(options.out)
-                      or any(outcome.rebuilt for outcome in outcomes))):
-        from .frontdesk import write_frontdesk  # PDFium and Pillow: only when needed
-
-        write_frontdesk(project, options.out)  # index.html for the staff who hand leaflets out
-    report = write_report(options.out, [job_report(o, options) for o in outcomes],
-                          release=options.release, created=stamp)
+    # everything is gathered and checked; from here on we write (leaflets/publish.py)
+    manifest, report = publish(
+        project, options.out,
+        written=[(o.entry, results[o.job.path].data) for o in outcomes if o.rebuilt],
+        kept=[o.entry for o in outcomes if o.entry and not o.rebuilt],
+        dropped={o.job.path for o in outcomes if o.entry is None},
+        reports=[job_report(o, options) for o in outcomes], release=options.release,
+        created=stamp, lock_timeout=options.lock_timeout)
     return BuildResult(outcomes, manifest, report, list(results.values()))
 
 
@@ -222,19 +218,6 @@ def clinic_inputs(clinic: Clinic | None) -> dict | None:
         return None
     return {"profile": repr(clinic), "file": file_sha256(clinic.path),
             "logo": file_sha256(clinic.logo) if clinic.logo else None}
-
-
-def _read_bytes(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
-
-
-def frontdesk_is_current(out: Path) -> bool:
-    """True when the manifest lists front desk files and each is on disk unchanged."""
-    entries = [e for e in read_manifest(out) if isinstance(e, dict) and kind_of(e) != PDF_KIND]
-    return bool(entries) and all(still_valid(out, entry) for entry in entries)
 
 
 class _Ticker:
@@ -300,6 +283,10 @@ def load_catalogs(project: Project, jobs: list[Job]) -> dict[tuple[str, str], Po
                 if not path.is_file():
                     raise LeafletError(f"no catalog for {job.lang}; run 'generate.py init "
                                        f"{job.lang}' or 'generate.py update'", project.rel(path))
+                if inside(path, [project.locales.resolve()]) is None:
+                    raise CatalogError("catalog is a symlink to a file outside locales/; "
+                                       "replace it with the catalog itself",
+                                       shown_path(project, path))
                 catalogs[key] = read_po(path, project.rel(path))
     return catalogs
 
@@ -359,8 +346,15 @@ def render_task(project: Project, outcome: Outcome, catalogs: dict, options: Bui
                        created=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
                        **edition_fields(job.path, job.lang, pos, options.clinic, job.variant,
                                         created.date()))
-    html = render_html(project.templates, job.leaflet, lang, translations, page,
-                       unreviewed=job.lang != SOURCE_LANG and any(not po.reviewer for po in pos))
+    try:
+        unreviewed = job.lang != SOURCE_LANG and any(not po.reviewer for po in pos)
+        html = render_html(project.templates, job.leaflet, lang, translations, page,
+                           unreviewed=unreviewed)
+    except jinja2.TemplateError as exc:  # e.g. the sandbox's SecurityError: one line, no traceback
+        hint = ("; templates may use only plain data, not Python internals"
+                if isinstance(exc, jinja2.sandbox.SecurityError) else "")
+        raise TemplateError(f"template error: {exc.message}{hint}",
+                            f"templates/{job.leaflet.template}") from None
     if translations.misses and not outcome.incomplete:
         # the catalogs looked complete but a lookup missed: never print English silently
         raise LeafletError(f"{job.name}: message looked up but not found in the catalogs: "
@@ -417,20 +411,6 @@ def manifest_entry(project: Project, outcome: Outcome, catalogs: dict, pdf: Rend
                    "sha256": file_sha256(project.po_path(job.lang, domain))}
                   for po, domain in zip(pos, domains)],
         fonts=[{"family": font.family, "sha256": font.sha256} for font in pdf.fonts])
-
-
-def write_pdf(out: Path, outcome: Outcome, pdf: RenderOutput) -> None:
-    """Write one rendered PDF atomically."""
-    atomic_write(Path(out) / outcome.job.path, pdf.data)
-    LOG.debug("wrote %s (%d pages, %d bytes)", outcome.job.path, pdf.pages, len(pdf.data))
-
-
-def remove_stale(out: Path, path: str) -> None:
-    """Delete a PDF left by an earlier build for a job that failed now: never publish it."""
-    target = Path(out) / path
-    if target.is_file():
-        target.unlink()
-        LOG.info("removed %s: this build could not make it", target)
 
 
 def job_report(outcome: Outcome, options: BuildOptions) -> JobReport:

@@ -19,6 +19,16 @@ REVIEW_DATE_HEADER = "X-Medical-Review-Date"
 _QUOTED = re.compile(r'^"(?:[^"\\]|\\[\\"abfnrtv?\'0-7]|\\x[0-9A-Fa-f])*"$')
 _QUOTED_ANY = re.compile(r'^"(?:[^"\\]|\\.)*"$')
 UNREVIEWED = {"", "none", "no", "not reviewed", "unreviewed"}
+# A leaflet catalog is tens of kilobytes; anything near this is the wrong file,
+# and parsing and rendering it would only make the build slow to fail.
+MAX_CATALOG_BYTES = 2 * 1024 * 1024
+
+# The PO grammar, strictly: Babel's parser guesses at broken lines (an unclosed
+# string becomes an empty translation, "\q" stays as two characters), msgfmt does not.
+_STRING = r'"(?:[^"\\]|\\.)*"'
+_KEYWORD = re.compile(r'(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)[ \t]*(.*)')
+_WHOLE_STRING = re.compile(_STRING + r"[ \t]*")
+_ESCAPE = re.compile(r"\\(.)")  # left to right, so \\q is an escaped backslash, then q
 
 
 class _StrictParser(PoFileParser):
@@ -119,7 +129,14 @@ def read_po(path: Path, shown_as: str | None = None) -> PoFile:
         data = path.read_bytes()
     except OSError as exc:
         raise CatalogError(f"cannot read catalog: {exc.strerror}", where) from None
+    if len(data) > MAX_CATALOG_BYTES:
+        raise CatalogError(f"catalog is {len(data) // 1024} KiB, more than the limit of "
+                           f"{MAX_CATALOG_BYTES // 1024} KiB: is this the right file?", where)
     lines = _decode_lines(data, where)
+    if not any(line.strip() for line in lines):
+        raise CatalogError("empty catalog: restore it from version control or recreate it "
+                           "with 'generate.py update'", where)
+    _check_syntax(lines, where)
     catalog = Catalog(charset="utf-8")
     parser = _StrictParser(catalog, where)
     try:
@@ -136,7 +153,72 @@ def read_po(path: Path, shown_as: str | None = None) -> PoFile:
         raise CatalogError(f"charset {charset.group(1)} is not supported; save the file as UTF-8 "
                            "and set 'Content-Type: text/plain; charset=UTF-8'", where,
                            _header_line(lines, "Content-Type"))
+    _check_plural_expression(catalog, lines, where)
     return PoFile(where, catalog, headers, "\r\n" if b"\r\n" in data else "\n")
+
+
+def _check_syntax(lines: list[str], where: str) -> None:
+    """Refuse the lines msgfmt would refuse, with the line of the first one."""
+    state, forms = "start", 0  # the last keyword seen in the current entry; msgstr[N] so far
+
+    def fail(lineno, message):
+        raise CatalogError(f"malformed PO file: {message}; fix the entry or restore the file "
+                           "from version control", where, lineno)
+
+    for lineno, line in enumerate(lines, 1):
+        text = line.strip()
+        if text.startswith("#~") and not text.startswith("#~|"):
+            text = text[2:].strip()  # obsolete entries follow the same grammar
+        elif text.startswith("#") or not text:
+            continue
+        keyword = _KEYWORD.fullmatch(text)
+        rest = keyword.group(3) if keyword else text
+        if not keyword and not text.startswith('"'):
+            fail(lineno, f"unknown keyword or stray text {text[:30]!r}")
+        if not _WHOLE_STRING.fullmatch(rest):
+            if rest.startswith('"') and not re.fullmatch(_STRING + ".*", rest):
+                fail(lineno, "string not closed before the end of the line")
+            fail(lineno, f"expected one quoted string, found {rest[:30]!r}")
+        for escape in _ESCAPE.finditer(rest):
+            if escape.group(1) not in '\\"ntr':
+                fail(lineno, f"bad escape sequence {escape.group(0)}; write \\\\ for a "
+                     "backslash")
+        if not keyword:
+            if state == "start":
+                fail(lineno, "string outside of any entry")
+            continue
+        name, index = keyword.group(1), keyword.group(2)
+        entry_done = state in ("msgstr", "msgstr[]")
+        if name == "msgctxt" and not (state == "start" or entry_done):
+            fail(lineno, "msgctxt in the middle of an entry")
+        elif name == "msgid" and not (state in ("start", "msgctxt") or entry_done):
+            fail(lineno, f"msgid after {state} (an entry needs a msgstr before the next msgid)")
+        elif name == "msgid_plural" and state != "msgid":
+            fail(lineno, "msgid_plural must follow msgid")
+        elif name == "msgstr" and state != "msgid":
+            fail(lineno, "msgstr must follow msgid (a plural entry uses msgstr[0], msgstr[1], ...)"
+                 if state == "msgid_plural" else "msgstr without a msgid before it")
+        elif index is not None:
+            if state not in ("msgid_plural", "msgstr[]"):
+                fail(lineno, "msgstr[N] needs a msgid_plural before it")
+            forms = forms if state == "msgstr[]" else 0
+            if int(index) != forms:
+                fail(lineno, f"msgstr[{index}] where msgstr[{forms}] was expected")
+            forms += 1
+            name = "msgstr[]"
+        state = name
+    if state not in ("start", "msgstr", "msgstr[]"):
+        fail(len(lines), f"the file ends inside an entry (after {state}); add its msgstr")
+
+
+def _check_plural_expression(catalog: Catalog, lines: list[str], where: str) -> None:
+    """Plural-Forms must be a C expression gettext can evaluate (nothing else is run)."""
+    header = _header_line(lines, "Plural-Forms")
+    try:
+        gettext.c2py(catalog.plural_expr)
+    except (ValueError, SyntaxError, RecursionError):
+        raise CatalogError(f"invalid plural expression {catalog.plural_expr!r} in Plural-Forms",
+                           where, header) from None
 
 
 def _decode_lines(data: bytes, where: str) -> list[str]:
@@ -149,8 +231,19 @@ def _decode_lines(data: bytes, where: str) -> list[str]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         lineno = data.count(b"\n", 0, exc.start) + 1
+        declared = re.search(rb"charset=([\w-]+)", data)
+        if declared and declared.group(1).lower() not in (b"utf-8", b"utf8"):
+            lineno = data.count(b"\n", 0, declared.start()) + 1
+            raise CatalogError(f"charset {declared.group(1).decode()} is not supported; save the "
+                               "file as UTF-8 and set 'Content-Type: text/plain; charset=UTF-8'",
+                               where, lineno) from None
         raise CatalogError("not valid UTF-8; save the file as UTF-8", where, lineno) from None
-    return text.splitlines()
+    # Only \n (and \r\n) end a PO line; str.splitlines() would also split at
+    # U+2028, U+0085 or \f inside a translation and break the entry in two.
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
 def _headers(lines: list[str]) -> dict[str, str]:
@@ -170,7 +263,7 @@ def _headers(lines: list[str]) -> dict[str, str]:
         elif state == "msgid" and not line.startswith('"'):
             return {}
     headers = {}
-    for entry in "".join(text).splitlines():
+    for entry in "".join(text).split("\n"):
         name, sep, value = entry.partition(":")
         if sep:
             headers[name.strip()] = value.strip()
@@ -213,6 +306,32 @@ def _short(text: str | tuple, limit: int = 60) -> str:
     return '"' + (text if len(text) <= limit else text[: limit - 1] + "…") + '"'
 
 
+_ESCAPES = {"<": "&lt;", ">": "&gt;"}
+
+
+def neutralize(sources: tuple[str, ...], translation: str) -> str:
+    """``translation`` with every ``<`` and ``>`` escaped except in tags its sources have.
+
+    Jinja2 marks translations as safe HTML (they carry the source's <strong> and
+    links), so this is the last line of defence behind check_markup: whatever a
+    catalog says, only the source's own tags reach the document as markup. Quotes
+    stay as they are: templates never put a translation inside an attribute
+    (tests/test_security.py checks that).
+    """
+    from .checkers import source_markup_spans
+
+    out, pos = [], 0
+    for start, end in [*source_markup_spans(sources, translation), (len(translation),) * 2]:
+        out.append("".join(_ESCAPES.get(char, char) for char in translation[pos:start]))
+        out.append(translation[start:end])
+        pos = end
+    return "".join(out)
+
+
+def _safe(message: Message, translation: str) -> str:
+    return neutralize(message.id if isinstance(message.id, tuple) else (message.id,), translation)
+
+
 class StrictTranslations(gettext.NullTranslations):
     """Translations that never fall back silently: every miss is recorded for the caller."""
 
@@ -242,25 +361,29 @@ class StrictTranslations(gettext.NullTranslations):
             self.misses.append(msgid)
         return message
 
+    # Every translation handed out goes through neutralize(): Jinja2 treats it as markup.
+
     def gettext(self, message: str) -> str:
         found = self._lookup(message)
-        return found.string if found else message
+        return _safe(found, found.string) if found else message
 
     def pgettext(self, context: str, message: str) -> str:
         found = self._lookup(message, context)
-        return found.string if found else message
+        return _safe(found, found.string) if found else message
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         found = self._lookup(singular)
         if not found:
             return singular if n == 1 else plural
-        index = self._plural_index(n)
-        return found.string[index] if index < len(found.string) else found.string[-1]
+        return _safe(found, self._plural_form(found, n))
 
     def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
         found = self._lookup(singular, context)
         if not found:
             return singular if n == 1 else plural
+        return _safe(found, self._plural_form(found, n))
+
+    def _plural_form(self, found: Message, n: int) -> str:
         index = self._plural_index(n)
         return found.string[index] if index < len(found.string) else found.string[-1]
 

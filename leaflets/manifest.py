@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .errors import LeafletError
-from .files import write_if_changed
+from .files import atomic_write, write_if_changed
 
 MANIFEST = "manifest.json"
 PDF_KIND = "pdf"
@@ -91,6 +91,22 @@ def still_valid(out: Path, entry: dict) -> bool:
         return hashlib.sha256(path.read_bytes()).hexdigest() == entry.get("sha256")
     except OSError:
         return False
+
+
+def forget(out: Path, paths: set[str]) -> None:
+    """Drop ``paths`` (and entries whose file changed) from the manifest in ``out``.
+
+    Called before those files are replaced or removed: a build killed in between
+    leaves a manifest that lists only files that are there, with their hash.
+    """
+    path = Path(out) / MANIFEST
+    if not paths or not path.exists():
+        return
+    entries = read_manifest(out)
+    kept = [entry for entry in entries if isinstance(entry, dict)
+            and entry.get("path") not in paths and still_valid(out, entry)]
+    if len(kept) != len(entries):
+        atomic_write(path, manifest_json(kept))
 
 
 def write_manifest(out: Path, entries: list[ManifestEntry],

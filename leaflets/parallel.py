@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from .errors import LeafletError, Problem
+from .errors import LeafletError, Problem, RenderError
 
 if TYPE_CHECKING:  # imported when a worker starts: a no-op build never loads WeasyPrint
     from .pdf import FontUse, Renderer
@@ -48,9 +48,11 @@ class RenderOutput:
     seconds: float = 0.0  # CPU time of this document in the worker
     worker: int = 0  # the worker's process id
     peak_rss_kb: int = 0  # the worker's peak resident memory so far
+    fatal: bool = False  # the worker has no renderer (e.g. leaflet.css was refused)
 
 
 _RENDERER: "Renderer | None" = None
+_START_ERROR: LeafletError | None = None
 
 
 def default_jobs() -> int:
@@ -62,13 +64,19 @@ def default_jobs() -> int:
 
 
 def _start_worker(templates_dir: str, extra_roots: tuple[str, ...]) -> None:
-    global _RENDERER
+    global _RENDERER, _START_ERROR
     from .pdf import Renderer
 
-    _RENDERER = Renderer(Path(templates_dir), extra_roots=tuple(Path(p) for p in extra_roots))
+    try:
+        _RENDERER = Renderer(Path(templates_dir), extra_roots=tuple(Path(p) for p in extra_roots))
+    except LeafletError as exc:
+        # raised here it would break the pool (a traceback); the parent raises it instead
+        _START_ERROR = exc
 
 
 def _render_in_worker(task: RenderTask) -> RenderOutput:
+    if _START_ERROR is not None:
+        return RenderOutput(task.key, None, problems=tuple(_START_ERROR.problems), fatal=True)
     assert _RENDERER is not None, "worker started without its renderer"
     return render_one(_RENDERER, task)
 
@@ -130,6 +138,10 @@ def render_all(tasks: Iterable[RenderTask], *, count: int, templates_dir: Path, 
             raise
         for future in as_completed(futures):
             output = future.result()
+            if output.fatal:  # as the one-process path raises it from Renderer()
+                pool.shutdown(wait=True, cancel_futures=True)
+                problem = output.problems[0]
+                raise RenderError(problem.message, problem.path, problem.lineno)
             results[output.key] = output
             if on_done:
                 on_done(output)

@@ -6,7 +6,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from weasyprint import CSS, HTML
@@ -16,6 +16,7 @@ from weasyprint.urls import URLFetcher
 
 from . import tagging, textlayer
 from .errors import RenderError
+from .files import inside
 from .fontsubset import compact_cid_fonts
 
 STYLESHEET = "leaflet.css"
@@ -25,7 +26,11 @@ LOG = logging.getLogger(__name__)
 
 
 class LocalFetcher(URLFetcher):
-    """Serves files inside the allowed folders and ``data:`` images; refuses everything else."""
+    """Serves files inside the allowed folders and ``data:`` images; refuses everything else.
+
+    Paths are resolved (symlinks, ``..``, ``%2e%2e``) before the check and the resolved
+    file is what gets opened, so a link or symlink cannot lead outside the roots.
+    """
 
     def __init__(self, roots: list[Path]):
         super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
@@ -35,16 +40,21 @@ class LocalFetcher(URLFetcher):
     def fetch(self, url, headers=None):
         parts = urlsplit(url)
         scheme = parts.scheme.lower()
-        allowed = False
         if scheme == "file":
-            target = Path(url2pathname(unquote(parts.path))).resolve()
-            allowed = any(target.is_relative_to(root) for root in self.roots)
-        elif scheme == "data":
-            allowed = url[5:].lower().startswith("image/")
-        if not allowed:
-            self.refused.append(url)
-            raise ValueError(f"refused to fetch {url}")
-        return super().fetch(url, headers)
+            target = inside(url2pathname(parts.path), self.roots)  # it unquotes %2e
+            if target is not None and parts.netloc in ("", "localhost"):
+                return super().fetch(target.as_uri(), headers)
+        elif scheme == "data" and url[5:].lstrip().lower().startswith("image/"):
+            return super().fetch(url, headers)
+        self.refused.append(url)
+        # FatalURLFetchingError would stop WeasyPrint at once, but it swallows the
+        # URL; the refusal is recorded above and reported after rendering.
+        raise ValueError(f"refused to fetch {url}")
+
+
+# Only these link targets may appear in a leaflet; file: links would point the
+# reader (and some PDF viewers) at the build machine's disk.
+LINK_SCHEMES = ("http:", "https:", "mailto:", "tel:")
 
 
 class _Capture(logging.Handler):
@@ -86,14 +96,21 @@ class Renderer:
         self.templates_dir = Path(templates_dir).resolve()
         self.compact_fonts = compact_fonts
         self._font_hashes: dict[int, str] = {}
-        self.roots = [self.templates_dir, *extra_roots]
+        self.roots = [self.templates_dir, *(Path(root).resolve() for root in extra_roots)]
         self.font_config = FontConfiguration()
         self.base_url = self.templates_dir.as_uri() + "/"
         # Read the stylesheet ourselves: CSS(filename=...) would bypass the fetcher.
-        stylesheet = self.templates_dir / STYLESHEET
+        stylesheet = inside(self.templates_dir / STYLESHEET, self.roots)
+        if stylesheet is None:
+            raise RenderError(f"{STYLESHEET} leads outside templates/ (a symlink?); "
+                              "replace it with a real file", f"templates/{STYLESHEET}")
+        fetcher = LocalFetcher(self.roots)
         self.stylesheets = [CSS(string=stylesheet.read_text(encoding="utf-8"),
                                 base_url=self.base_url, font_config=self.font_config,
-                                url_fetcher=LocalFetcher(self.roots))]
+                                url_fetcher=fetcher)]
+        if fetcher.refused:
+            raise RenderError(self._refusal(STYLESHEET, fetcher.refused),
+                              f"templates/{STYLESHEET}")
 
     def render(self, html: str, *, name: str, max_pages: int,
                allowed_fonts: tuple[str, ...], identifier: bytes | None = None) -> RenderedPdf:
@@ -101,6 +118,9 @@ class Renderer:
 
         ``identifier`` becomes the first half of the PDF's /ID (the second is a hash of the
         content), so the same document keeps the same ID from build to build."""
+        options = self.pdf_options(identifier)
+        if options.get("attachments"):  # WeasyPrint would embed these files, unchecked
+            raise RenderError(f"{name}: leaflets carry no attachments")
         fetcher = LocalFetcher(self.roots)
         capture = _Capture()
         logger = logging.getLogger("weasyprint")
@@ -110,18 +130,17 @@ class Renderer:
             document = HTML(string=html, base_url=self.base_url, url_fetcher=fetcher).render(
                 font_config=self.font_config, stylesheets=self.stylesheets,
                 pdf_variant=self.pdf_variant)
+            self._check_resources(name, document, fetcher, written=False)
             pages = len(document.pages)
             if pages > max_pages:
                 raise RenderError(f"{name}: {pages} pages, more than the limit of {max_pages}; "
                                   "shorten the text or raise max_pages in the leaflet's .toml")
-            data = document.write_pdf(
-                finisher=compact_cid_fonts if self.compact_fonts else None,
-                pdf_identifier=identifier or True, pdf_variant=self.pdf_variant)
+            data = document.write_pdf(**options)
         finally:
             logger.removeHandler(capture)
-        if fetcher.refused:
-            raise RenderError(f"{name}: refused to load {fetcher.refused[0]!r}: leaflets may only "
-                              "use files inside templates/")
+        # write_pdf is when WeasyPrint fetches attachments: the fetcher refuses any
+        # outside templates/, and those inside are refused here, before anything is saved
+        self._check_resources(name, document, fetcher, written=True)
         # Document.fonts ({hash: Font}) is filled by write_pdf; Font.missing holds
         # the code points drawn as .notdef. Both are WeasyPrint 70 internals.
         fonts = list(document.fonts.values())
@@ -129,6 +148,11 @@ class Renderer:
         used = sorted({FontUse(font.family, self._file_hash(font.hb_face)) for font in fonts},
                       key=lambda use: (use.family, use.sha256))
         return RenderedPdf(data=data, pages=pages, fonts=tuple(used))
+
+    def pdf_options(self, identifier: bytes | None) -> dict:
+        """The options handed to WeasyPrint's ``write_pdf``; never ``attachments``."""
+        return {"finisher": compact_cid_fonts if self.compact_fonts else None,
+                "pdf_identifier": identifier or True, "pdf_variant": self.pdf_variant}
 
     def _file_hash(self, hb_face) -> str:
         """sha256 of the font file behind a HarfBuzz face, once per face per process."""
@@ -138,9 +162,34 @@ class Renderer:
             self._font_hashes[key] = hashlib.sha256(get_hb_object_data(hb_face) or b"").hexdigest()
         return self._font_hashes[key]
 
+    def _refusal(self, name: str, urls: list[str]) -> str:
+        shown = ", ".join(repr(url[:200]) for url in dict.fromkeys(urls))
+        folders = ", ".join(str(root) for root in self.roots)
+        return (f"{name}: refused to load {shown}: a leaflet may only use files inside "
+                f"{folders} (no network, no other files, data: URLs for images only)")
+
+    def _check_resources(self, name: str, document, fetcher: LocalFetcher, written: bool) -> None:
+        """Refuse fetched URLs, file attachments and links to anything but the web."""
+        if fetcher.refused:
+            raise RenderError(self._refusal(name, fetcher.refused))
+        if written and document.metadata.attachments:
+            raise RenderError(f"{name}: the document asks to attach a file "
+                              "(<link rel=attachment>); leaflets carry no attachments")
+        for page in document.pages:
+            for kind, target, *_ in page.links:
+                if kind == "attachment" and written:
+                    raise RenderError(f"{name}: the document asks to attach {target!r} "
+                                      "(<a rel=attachment>); leaflets carry no attachments")
+                if kind == "external" and not target.lower().startswith(LINK_SCHEMES):
+                    raise RenderError(f"{name}: link to {target[:200]!r}; leaflets may link "
+                                      "only to http(s), mailto: and tel: addresses")
+
     def _check_glyphs(self, name, records, fonts, allowed_fonts) -> None:
         for record in records:
-            message = record.getMessage()
+            # quoted text from the catalog: a U+2028 or control character in it
+            # must not break the one-line report
+            message = "".join(c if c.isprintable() else f"\\u{ord(c):04x}"
+                              for c in record.getMessage())
             if ".notdef" in message or "unsupported by fonts" in message:
                 raise RenderError(f"{name}: {message}; install a font for this script "
                                   "or fix the character in the catalog")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import LeafletError, TemplateError
+from .files import inside
 from .locales import SOURCE_LANG, normalize_code
 
 COMMON_DOMAIN = "common"  # messages of the shared layout (base.html)
@@ -126,3 +128,32 @@ class Project:
             raise TemplateError(f"no template {template} for this leaflet", where)
         return Leaflet(template=template, **{key: data[key] for key in _REQUIRED},
                        **{key: data[key] for key in _OPTIONAL if key in data})
+
+
+def check_sources(project: Project) -> None:
+    """The shared layout is there, and no file under templates/ leads outside it (Jinja2 and
+    WeasyPrint follow symlinks)."""
+    if not (project.templates / BASE_TEMPLATE).is_file():
+        raise TemplateError("missing: every leaflet extends this shared layout; restore it from "
+                            "version control", f"templates/{BASE_TEMPLATE}")
+    check_contained(project, project.templates)
+
+
+def check_contained(project: Project, folder: Path) -> None:
+    """No symlink under ``folder`` (templates/, a clinic profile's folder) leads outside it."""
+    root = Path(folder).resolve()
+    for parent, dirs, files in os.walk(folder):
+        for name in sorted(dirs + files):
+            path = Path(parent) / name
+            if path.is_symlink() and inside(path, [root]) is None:
+                raise TemplateError(f"symlink to {os.readlink(path)!r}, outside "
+                                    f"{shown_path(project, folder)}/; replace it with the file "
+                                    "itself", shown_path(project, path))
+
+
+def shown_path(project: Project, path: Path) -> str:
+    """``path`` relative to the project without resolving it (a symlink shows as itself)."""
+    try:
+        return str(Path(path).relative_to(project.root))
+    except ValueError:
+        return str(path)

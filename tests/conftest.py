@@ -111,3 +111,17 @@ def normalize(text: str, *, cjk: bool = False) -> str:
     text = BIDI_CONTROLS.sub("", unicodedata.normalize("NFC", text))
     text = re.sub(r"(?<=\w)-\s*\n\s*(?=\w)", "-", text)  # a line broken after a hyphen
     return re.sub(r"\s+", "" if cjk else " ", text).strip()
+
+
+def set_translation(project: Project, lang: str, domain: str, msgid: str, text: str) -> Path:
+    """Put ``text`` into a copy's catalog as the translation of ``msgid``, as a translator would."""
+    from babel.messages.pofile import normalize
+
+    path = project.po_path(lang, domain)
+    po = path.read_text(encoding="utf-8")
+    entry = re.compile(f"^msgid {re.escape(normalize(msgid, width=76))}\nmsgstr (?:\".*\"\n)+",
+                       re.M)
+    assert entry.search(po), f"{msgid!r} is not an entry of {path}"
+    replaced = f"msgid {normalize(msgid, width=76)}\nmsgstr {normalize(text, width=76)}\n"
+    path.write_text(entry.sub(lambda _: replaced, po, count=1), encoding="utf-8")
+    return path

@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 import pickle
 
+import pytest
+
 from leaflets.build import BuildOptions, build
+from leaflets.errors import RenderError
 from leaflets.parallel import RenderTask, render_all
 
 LATIN = ("Noto Sans",)
@@ -49,3 +52,16 @@ def test_parallel_build_matches_the_session_build(project, renderer, built, tmp_
     result = build(project, BuildOptions(out=tmp_path, langs=("en", "ar"), jobs=1), renderer)
     for entry in result.written:
         assert (tmp_path / entry.path).read_bytes() == (out / entry.path).read_bytes()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_refused_stylesheet_stops_the_build_in_one_line(project_copy, jobs):
+    """Workers build their renderer when they start: its error must not break the pool."""
+    css = project_copy.templates / "leaflet.css"
+    css.write_text("@import url(http://127.0.0.1:9/x.css);\n" + css.read_text())
+    tasks = [task(str(n), "<p>x</p>") for n in range(3)]
+    with pytest.raises(RenderError) as caught:
+        render_all(iter(tasks), count=len(tasks), templates_dir=project_copy.templates,
+                   jobs=jobs)
+    assert caught.value.path == "templates/leaflet.css"
+    assert "refused to load 'http://127.0.0.1:9/x.css'" in caught.value.message
