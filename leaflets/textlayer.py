@@ -24,6 +24,7 @@ The bidi marks added (U+061C, U+200F) are invisible format characters.
 """
 
 import inspect
+import unicodedata
 from math import ceil
 
 import pydyf
@@ -140,9 +141,30 @@ def _draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
         del stream.add_font
         for font, real_map in real_maps.items():
             font.to_unicode = real_map
-    if log:
+    if log and not _simple(log, textbox):
         _recode(stream, start, log, _runs(textbox), font_before)
     return emojis
+
+
+def _simple(log, textbox):
+    """Map and return True for a line WeasyPrint already writes right; else False.
+
+    Most lines (Latin, Cyrillic, CJK) are left-to-right, one character per glyph,
+    no marks, each glyph read as it was first read: then upstream's codes are
+    exact and the costly rewrite below would write the same bytes.
+    """
+    if textbox.pango_layout.text.isascii():
+        pass  # no RTL run, no mark: skip the Pango walk
+    elif any(rtl for _, _, rtl in _runs(textbox)):
+        return False
+    for font, glyph_id, text in log:
+        if len(text) != 1 or unicodedata.combining(text) or font.bitmap:
+            return False
+        if font.to_unicode.get(glyph_id, text) != text:
+            return False
+    for font, glyph_id, text in log:
+        font.to_unicode.setdefault(glyph_id, text)
+    return True
 
 
 def _runs(textbox):
