@@ -6,8 +6,6 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from pypdf import PdfReader, PdfWriter
-
 from .errors import LeafletError
 from .files import atomic_write
 
@@ -31,6 +29,8 @@ def merge(documents: list[tuple[str, Path]], duplex: bool = True) -> tuple[bytes
     """
     if not documents:
         raise LeafletError("nothing to pack: no leaflets were built")
+    from pypdf import PdfReader, PdfWriter  # here: builds need not pay for the import
+
     writer = PdfWriter()
     blanks = 0
     for label, path in documents:
