@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
@@ -11,6 +10,8 @@ from functools import lru_cache
 from html.parser import HTMLParser
 
 from babel.messages.catalog import Message
+
+from .locales import font_faces
 
 
 class CheckFailed(ValueError):
@@ -281,13 +282,10 @@ def font_coverage(families: tuple[str, ...]) -> frozenset[int]:
 
     covered: set[int] = set()
     for family in families:
-        found = subprocess.run(["fc-match", "-f", "%{family}\t%{file}\t%{index}", family],
-                               capture_output=True, text=True, check=False).stdout
-        names, path, index = (found.split("\t") + ["", "", "0"])[:3]
-        if family.lower() not in names.lower():
-            continue  # fontconfig substituted another family: the check then reports everything
-        with TTFont(path, fontNumber=int(index or 0), lazy=True) as font:
-            covered.update(font.getBestCmap() or {})
+        # no face means the family is not installed: the check then reports everything
+        for path, index in font_faces(family):
+            with TTFont(path, fontNumber=index, lazy=True) as font:
+                covered.update(font.getBestCmap() or {})
     return frozenset(covered)
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_file
 
+from . import __version__
 from .errors import TemplateError
 from .project import (BASE_TEMPLATE, COMMON_DOMAIN, EDITION_DOMAIN, EDITION_TEMPLATE, Leaflet,
                       Project)
@@ -21,6 +24,10 @@ JINJA_OPTIONS = {
     "newstyle_gettext": "true",
     "silent": "false",
 }
+
+# A fixed POT-Creation-Date: the date would otherwise change on every run and
+# make the .pot files churn in git (sphinx-doc/sphinx#3443, babel#999).
+POT_DATE = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -80,26 +87,15 @@ def _extract(path: Path, _mtime: int, name: str) -> tuple[SourceMessage, ...]:
     return tuple(messages)
 
 
-def template_catalog(project: Project, domain: str) -> "Catalog":
+def template_catalog(project: Project, domain: str) -> Catalog:
     """The ``.pot`` catalog of ``domain``: every message with its locations and comments."""
-    from babel.messages.catalog import Catalog
-
-    from . import __version__
-
     catalog = Catalog(project="leaflets", version=__version__, domain=domain,
                       msgid_bugs_address="", charset="utf-8", fuzzy=False,
-                      creation_date=_EPOCH, revision_date=_EPOCH)
+                      creation_date=POT_DATE, revision_date=POT_DATE)
     for message in domain_messages(project, domain):
         catalog.add(message.msgid, None, [(f"templates/{message.template}", message.lineno)],
                     auto_comments=message.comments, context=message.context)
     return catalog
-
-
-# A fixed POT-Creation-Date: the date would otherwise change on every run and
-# make the .pot files churn in git (sphinx-doc/sphinx#3443, babel#999).
-import datetime as _dt  # noqa: E402
-
-_EPOCH = _dt.datetime(2026, 1, 1, tzinfo=_dt.timezone.utc)
 
 
 def pot_bytes(project: Project, domain: str) -> bytes:

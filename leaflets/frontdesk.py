@@ -9,7 +9,6 @@ a little JavaScript for the search box: it opens from ``file://`` and fetches no
 
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
 import unicodedata
@@ -26,7 +25,8 @@ from . import __version__
 from .errors import LeafletError, TemplateError
 from .files import atomic_write
 from .locales import SOURCE_LANG, Language, language
-from .manifest import MANIFEST, PDF_KIND, file_entry, kind_of, manifest_json, read_manifest
+from .manifest import (MANIFEST, PDF_KIND, file_entry, kind_of, manifest_json, read_manifest,
+                       valid_bytes)
 from .project import Leaflet, Project
 
 LOG = logging.getLogger(__name__)
@@ -247,11 +247,8 @@ def write_frontdesk(project: Project, out: Path) -> Path | None:
     for entry in entries:
         if kind_of(entry) != PDF_KIND:
             continue
-        try:
-            data = (out / entry["path"]).read_bytes()
-        except (OSError, KeyError):
-            continue
-        if hashlib.sha256(data).hexdigest() == entry.get("sha256"):
+        data = valid_bytes(out, entry)
+        if data is not None:
             pdf_entries.append(entry)
             pdfs[entry["path"]] = data
     if not pdf_entries:

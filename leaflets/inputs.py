@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
 from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
-from .locales import language
+from .locales import font_files, language
 from .project import Leaflet, Project
 
 _CHUNK = 1 << 20
@@ -54,17 +53,6 @@ def file_sha256(path: Path) -> str:
     except OSError:
         return "missing"
     return _file_sha256(Path(path), stat.st_size, stat.st_mtime_ns)
-
-
-@lru_cache(maxsize=64)
-def font_files(family: str) -> tuple[str, ...]:
-    """The font files fontconfig knows for ``family`` (every style), sorted."""
-    try:
-        listed = subprocess.run(["fc-list", "--format", "%{file}\n", f":family={family}"],
-                                capture_output=True, text=True, timeout=30, check=True).stdout
-    except (OSError, subprocess.SubprocessError):
-        return ()
-    return tuple(sorted({line for line in listed.splitlines() if line}))
 
 
 def font_hashes(lang: str) -> dict[str, dict[str, str]]:

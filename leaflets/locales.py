@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -108,3 +109,22 @@ def _script_of(locale: Locale) -> str:
     guess = likely.get(str(locale)) or likely.get(locale.language) or ""
     parts = guess.split("_")
     return next((p for p in parts[1:] if len(p) == 4), "Latn")
+
+
+@lru_cache(maxsize=64)
+def font_faces(family: str) -> tuple[tuple[str, int], ...]:
+    """The faces fontconfig has for ``family``, every style: (file, index in a collection)."""
+    try:
+        listed = subprocess.run(["fc-list", "--format", "%{file}\t%{index}\n",
+                                 f":family={family}"],
+                                capture_output=True, text=True, timeout=30, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ()
+    faces = {(path, int(index or 0)) for path, _, index in
+             (line.partition("\t") for line in listed.splitlines() if line)}
+    return tuple(sorted(faces))
+
+
+def font_files(family: str) -> tuple[str, ...]:
+    """The font files fontconfig has for ``family`` (every style), sorted."""
+    return tuple(sorted({path for path, _ in font_faces(family)}))

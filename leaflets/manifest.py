@@ -84,13 +84,18 @@ def read_manifest(out: Path) -> list[dict]:
     return entries if isinstance(entries, list) else []
 
 
+def valid_bytes(out: Path, entry: dict) -> bytes | None:
+    """The bytes of the file an entry names, if it is still there with the same content."""
+    try:
+        data = (Path(out) / entry["path"]).read_bytes()
+    except (OSError, KeyError, TypeError):
+        return None
+    return data if hashlib.sha256(data).hexdigest() == entry.get("sha256") else None
+
+
 def still_valid(out: Path, entry: dict) -> bool:
     """True when the file an old entry names is still there with the same content."""
-    path = Path(out) / entry.get("path", "")
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest() == entry.get("sha256")
-    except OSError:
-        return False
+    return valid_bytes(out, entry) is not None
 
 
 def forget(out: Path, paths: set[str]) -> None:

@@ -153,9 +153,8 @@ def _simple(log, textbox):
     no marks, each glyph read as it was first read: then upstream's codes are
     exact and the costly rewrite below would write the same bytes.
     """
-    if textbox.pango_layout.text.isascii():
-        pass  # no RTL run, no mark: skip the Pango walk
-    elif any(rtl for _, _, rtl in _runs(textbox)):
+    # ASCII text has no RTL run: skip the walk over Pango's runs
+    if not textbox.pango_layout.text.isascii() and any(rtl for _, _, rtl in _runs(textbox)):
         return False
     for font, glyph_id, text in log:
         if len(text) != 1 or unicodedata.combining(text) or font.bitmap:
