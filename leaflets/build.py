@@ -24,7 +24,7 @@ from .extract import domain_messages, leaflet_domains
 from .files import inside
 from .html import PAPER_SIZES, PageOptions, render_html
 from .inputs import file_sha256, job_inputs, template_hashes, weasyprint_version
-from .locales import SOURCE_LANG, language
+from .locales import SOURCE_LANG, language, missing_font
 from .manifest import ManifestEntry, entry_for, entry_from_dict, read_manifest, still_valid
 from .parallel import RenderOutput, RenderTask, default_jobs, render_all
 from .project import Leaflet, Project, check_sources, shown_path
@@ -264,7 +264,9 @@ def plan_jobs(project: Project, options: BuildOptions) -> list[Job]:
                                  f"or leave out --lang {lang}", project.rel(options.clinic.path))
     langs = variants.check_variant(options.variant, langs, asked=bool(options.langs))
     for lang in langs:
-        language(lang)  # an unknown CLDR code fails here, before any work
+        # an unknown CLDR code, or a script no installed font covers, fails here
+        if problem := missing_font(language(lang)):
+            raise UsageError(problem, project.rel(project.locales / lang))
     # the order asked for (a print pack follows it); the same command gives the same shards
     jobs = [Job(leaflet, lang, options.variant) for leaflet in leaflets for lang in langs]
     return select_shard(jobs, options.shard)

@@ -2,6 +2,7 @@
 
 import pytest
 
+from leaflets import locales
 from leaflets.errors import UsageError
 from leaflets.locales import language, normalize_code
 
@@ -38,6 +39,21 @@ def test_each_script_gets_its_own_font_first():
     assert language("hi").fonts[0] == "Noto Sans Devanagari"
     assert language("zh_Hans").fonts[0] == "Noto Sans CJK SC"
     assert language("uk").fonts == ("Noto Sans",)
+
+
+@pytest.mark.parametrize("code, family", [
+    ("he", "Noto Sans Hebrew"), ("fa", "Noto Sans Arabic"), ("am", "Noto Sans Ethiopic"),
+    ("zh_Hant", "Noto Sans CJK TC"), ("ja", "Noto Sans CJK JP"), ("ka", "Noto Sans Georgian"),
+    ("ckb", "Noto Sans Arabic")])  # fontconfig knows no ckb: its script's language stands in
+def test_fonts_come_from_fontconfig_for_any_installed_script(code, family):
+    assert language(code).fonts == (family, "Noto Sans")
+
+
+def test_a_project_may_choose_the_fonts(monkeypatch):
+    monkeypatch.setitem(locales.FONT_OVERRIDES, "Arab", ("Noto Naskh Arabic", "Noto Sans"))
+    monkeypatch.setitem(locales.FONT_OVERRIDES, "fa", ("Noto Sans Arabic UI",))
+    assert language("ar").fonts == ("Noto Naskh Arabic", "Noto Sans")
+    assert language("fa").fonts == ("Noto Sans Arabic UI",)
 
 
 def test_unknown_language_is_an_error():
