@@ -16,9 +16,12 @@ from pathlib import Path
 
 JS = Path(__file__).resolve().parent / "js"
 EXTRACTORS = ("poppler", "pypdf", "pdfium", "pdfjs")
-# Format characters a text layer may add that a message never has: bidi marks and controls.
-ADDED_MARKS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+# Bidi marks a text layer may add that a message never has (the old patch added them).
+ADDED_MARKS = "\u061c\u200e\u200f"
 _MARKS = re.compile(f"[{ADDED_MARKS}\u00ad]")
+# Embeddings and isolates: poppler's default mode wraps every right-to-left line in them
+# itself (unpatched WeasyPrint too); they are the extractor's formatting, not the PDF's.
+_EMBEDDINGS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 
 
@@ -60,7 +63,7 @@ READERS = {"poppler": poppler, "pypdf": pypdf_text, "pdfium": pdfium, "pdfjs": p
 
 def normalize(text: str, *, cjk: bool = False, marks: bool = False) -> str:
     """NFC, whitespace folded (CJK: removed), soft hyphens dropped; bidi marks too if ``marks``."""
-    text = unicodedata.normalize("NFC", text)
+    text = _EMBEDDINGS.sub("", unicodedata.normalize("NFC", text))
     text = (_MARKS if marks else re.compile("\u00ad")).sub("", text)
     text = re.sub(r"(?<=\w)-\s*\n\s*(?=\w)", "-", text)  # a line broken after a hyphen
     text = re.sub(r"\s+", " ", text).strip()
