@@ -214,7 +214,8 @@ def _overlay(stream, start, log, textbox, font_before):
     events = lines.parse(operators[start:], log, font_before)
     runs = _run_texts(textbox)
     if (not events or events[0][0] != 'Tm' or not runs or
-            sum(run[5] for run in runs) != len(log)):
+            sum(run[5] for run in runs) != len(log) or
+            not all(_can_alias(font) for font, _, _ in log)):
         _recode(stream, start, log, _runs(textbox), font_before)
         return
     codes = [_hidden_code(font, glyph_id, text) for font, glyph_id, text in log]
@@ -365,6 +366,30 @@ def _run_texts(textbox):
         found.append((x, width, text, item.analysis.level % 2, item.offset, drawn))
         x += width
     return found
+
+
+def _can_alias(font):
+    """Whether ``font`` can get alias codes: TrueType outlines (a CIDToGIDMap), codes left.
+
+    Not bitmaps, not CFF outlines (CJK collections are CFF inside a .ttc: their
+    CIDs are glyph ids, leaflets/fontsubset.py).
+    """
+    if 'textlayer_can_alias' not in font.__dict__:
+        font.textlayer_can_alias = (
+            not font.bitmap and font.type != 'otf' and font.glyph_count < 0xF000 and
+            'glyf' in _table_tags(font))
+    return font.textlayer_can_alias
+
+
+def _table_tags(font):
+    """Return the table tags of ``font``'s face (a face of a collection: its own)."""
+    from io import BytesIO
+
+    from fontTools.ttLib import TTFont
+    try:
+        return set(TTFont(BytesIO(font.file_content), fontNumber=font.index, lazy=True).keys())
+    except Exception:  # noqa: BLE001 - unreadable: no aliases, WeasyPrint's mapping
+        return set()
 
 
 def _hidden_code(font, glyph_id, text):
