@@ -8,19 +8,13 @@ alias CID above the font's glyph count, drawn with the same glyph (CIDToGIDMap)
 and the same width (W), and mapped to its own text (ToUnicode). Codes stay in
 Identity-H because pypdf ignores embedded Encoding CMaps.
 
-Each line WeasyPrint draws is then rewritten (leaflets/textlines.py) so that
-poppler (pdftotext) and pypdf both read it in logical order, with the same
-glyphs painted at the same places (pages render pixel-identical; font files and
-marked content untouched):
-- the offsets placing marks ([base +p mark -q]) are split into offsets too
-  small for pypdf to read as word gaps (textlines.split_mark_offsets);
-- right-to-left lines are drawn run by run in logical order
-  (textlines.logical_segments);
-- in right-to-left runs each glyph carries one character, the others going to
-  blank glyphs (the font's zero-width glyph, no outline), and neutral
-  characters get a right-to-left mark, for poppler's bidi reordering
-  (textlines.spread_rtl_clusters).
-The bidi marks added (U+061C, U+200F) are invisible format characters.
+Lines WeasyPrint already maps right stay as written. Every other line gets an
+invisible text layer in reading order (leaflets/hiddentext.py): its glyphs stay
+as drawn, with alias codes read as spaces, under ActualText for poppler and
+PDFium. Fonts without alias codes (CFF outlines: CJK collections) keep the
+older rewrite of the drawn line (leaflets/textlines.py): offsets placing marks
+split for pypdf, right-to-left runs drawn in logical order, clusters spread
+over blank glyphs with bidi marks for poppler. Pages render pixel-identical.
 """
 
 import inspect
