@@ -21,7 +21,7 @@ EDITION_TEMPLATE = "edition.html"
 
 _REQUIRED = {"id": str, "code": str, "version": str, "published": dt.date,
              "review": dt.date, "owner": str, "max_pages": int}
-# Page limits of the variants (leaflets/variants.py); each defaults to max_pages.
+# Page limits of the variants (leaflets/render/variants.py); each defaults to max_pages.
 _OPTIONAL = {"max_pages_large_print": int, "max_pages_bilingual": int}
 
 
