@@ -25,8 +25,8 @@ from .. import __version__
 from ..errors import LeafletError, TemplateError
 from ..files import atomic_write
 from ..locales import Language, language
-from .manifest import (MANIFEST, PDF_KIND, file_entry, kind_of, manifest_json, read_manifest,
-                       valid_bytes)
+from .manifest import (PDF_KIND, HeldManifest, file_entry, kind_of,
+                       read_manifest, valid_bytes, write_entries)
 from ..project import Leaflet, Project
 
 LOG = logging.getLogger(__name__)
@@ -239,10 +239,13 @@ def template_dir(project: Project) -> Path:
     return project.theme_templates / TEMPLATE_DIR
 
 
-def write_frontdesk(project: Project, out: Path) -> Path | None:
-    """Write the page for the PDFs that ``out/manifest.json`` lists, and list the page there."""
+def write_frontdesk(project: Project, out: Path, held: HeldManifest | None = None
+                    ) -> Path | None:
+    """Write the page for the PDFs that ``out/manifest.json`` lists, and list the page there.
+
+    ``held``: the manifest as the caller holds it under the build lock (else read here)."""
     out = Path(out)
-    entries = read_manifest(out)
+    entries = list(held.entries) if held is not None else read_manifest(out)
     pdf_entries, pdfs = [], {}
     for entry in entries:
         if kind_of(entry) != PDF_KIND:
@@ -259,8 +262,8 @@ def write_frontdesk(project: Project, out: Path) -> Path | None:
         atomic_write(out / path, data)
     _remove_stale(out, [e for e in entries if kind_of(e) == KIND and e.get("path") not in files])
     kept = [e for e in entries if kind_of(e) != KIND]
-    atomic_write(out / MANIFEST, manifest_json(
-        kept + [file_entry(path, data, KIND) for path, data in files.items()]))
+    write_entries(out, kept + [file_entry(path, data, KIND) for path, data in files.items()],
+                  held)
     LOG.debug("wrote %s and %d other files", INDEX, len(files) - 1)
     return out / INDEX
 
