@@ -26,9 +26,10 @@ PSEUDO_OUT, PROOF_OUT, XLIFF_OUT = "dist-pseudo", "dist-proof", "dist-xliff"
 
 def program_name(argv0: str | None = None) -> str:
     """How the user invoked us, for usage lines: leaflets, python -m leaflets or generate.py."""
-    name = Path(argv0 if argv0 is not None else sys.argv[0]).name
-    if name == "__main__.py":
-        return "python -m leaflets"
+    path = Path(argv0 if argv0 is not None else sys.argv[0])
+    name = path.name
+    if name == "__main__.py":  # python -m <package>
+        return f"python -m {path.parent.name}"
     if name in ("", "-c"):
         return "leaflets"
     return name.removesuffix(".exe")
@@ -379,7 +380,7 @@ def cmd_extract(project: Project, args: argparse.Namespace) -> int:
     changed = extract(project, check=args.check)
     for path in changed:
         if args.check:
-            print(f"{project.rel(path)}: out of date; run 'generate.py extract'", file=sys.stderr)
+            print(f"{project.rel(path)}: out of date; run 'leaflets extract'", file=sys.stderr)
         elif not args.quiet:
             print(f"{project.rel(path)}: written")
     if not changed and not args.quiet:
@@ -400,10 +401,10 @@ def cmd_update(project: Project, args: argparse.Namespace) -> int:
     changed = [u for u in updates if u.changed]
     for path in stale:
         if args.check:
-            print(f"{project.rel(path)}: out of date; run 'generate.py update'", file=sys.stderr)
+            print(f"{project.rel(path)}: out of date; run 'leaflets update'", file=sys.stderr)
     for item in changed:
         if args.check:
-            print(f"{item.summary()}: out of date; run 'generate.py update'", file=sys.stderr)
+            print(f"{item.summary()}: out of date; run 'leaflets update'", file=sys.stderr)
         elif not args.quiet:
             print(item.summary())
     if not args.quiet and not args.check:

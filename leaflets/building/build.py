@@ -282,8 +282,8 @@ def load_catalogs(project: Project, jobs: list[Job]) -> dict[tuple[str, str], Po
             if key not in catalogs:
                 path = project.po_path(job.lang, domain)
                 if not path.is_file():
-                    raise LeafletError(f"no catalog for {job.lang}; run 'generate.py init "
-                                       f"{job.lang}' or 'generate.py update'", project.rel(path))
+                    raise LeafletError(f"no catalog for {job.lang}; run 'leaflets init "
+                                       f"{job.lang}' or 'leaflets update'", project.rel(path))
                 if inside(path, [folder.resolve() for folder in project.locale_dirs]) is None:
                     raise CatalogError("catalog is a symlink to a file outside locales/; "
                                        "replace it with the catalog itself",
@@ -360,7 +360,7 @@ def render_task(project: Project, outcome: Outcome, catalogs: dict, options: Bui
     if translations.misses and not outcome.incomplete:
         # the catalogs looked complete but a lookup missed: never print English silently
         raise LeafletError(f"{job.name}: message looked up but not found in the catalogs: "
-                           f"{translations.misses[0]!r}; run 'generate.py extract' and 'update'",
+                           f"{translations.misses[0]!r}; run 'leaflets extract' and 'update'",
                            f"templates/{job.leaflet.template}")
     # a permanent document ID: the same leaflet, language and variant keep it across versions
     identifier = hashlib.sha256(f"{job.path}|{options.paper}".encode()).hexdigest()[:32].encode()

@@ -184,7 +184,7 @@ def init(project: Project, code: str, created=None) -> list[Path]:
     """Start catalogs for a new language: every domain, empty translations, CLDR plural forms."""
     lang = language(code)  # validated against CLDR
     if lang.pseudo:
-        raise UsageError(f"{lang.code} is a pseudo-locale: 'generate.py pseudo' makes it on the "
+        raise UsageError(f"{lang.code} is a pseudo-locale: 'leaflets pseudo' makes it on the "
                          "fly; it never gets a catalog")
     if lang.code == project.source_lang:
         raise UsageError(f"{lang.code} is the source language; it needs no catalog")
@@ -194,7 +194,7 @@ def init(project: Project, code: str, created=None) -> list[Path]:
         if path.exists() and not project.writable(path):
             continue  # the installed theme already translates this shared domain
         if path.exists():
-            raise UsageError(f"a catalog for {lang.code} already exists; run 'generate.py "
+            raise UsageError(f"a catalog for {lang.code} already exists; run 'leaflets "
                              "update' to bring it up to date", project.rel(path))
         files[path] = new_catalog(template_catalog(project, domain), lang, domain, created)
     for path, data in files.items():

@@ -33,7 +33,7 @@ def _catalogs(project: Project, code: str) -> dict[str, tuple[Path, PoFile]]:
     for domain in sorted(domain_templates(project)):
         path = project.po_path(lang.code, domain)
         if not path.is_file():
-            raise UsageError(f"no catalog for {lang.code}; run 'generate.py init {lang.code}'",
+            raise UsageError(f"no catalog for {lang.code}; run 'leaflets init {lang.code}'",
                              project.rel(path))
         found[domain] = (path, read_po(path, project.rel(path)))  # strict: refuse broken input
     return found

@@ -129,7 +129,7 @@ def proof_html(project: Project, code: str) -> str:
     for domain in sorted(domain_templates(project)):
         path = project.po_path(lang.code, domain)
         if not path.is_file():
-            raise UsageError(f"no catalog for {lang.code}; run 'generate.py init {lang.code}'",
+            raise UsageError(f"no catalog for {lang.code}; run 'leaflets init {lang.code}'",
                              project.rel(path))
         po = read_po(path, project.rel(path))
         catalogs.append((po, proof_rows(po, lang)))

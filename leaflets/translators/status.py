@@ -130,12 +130,12 @@ def check(project: Project, langs: list[str] | None = None) -> list[Finding]:
             msgid = message.id if isinstance(message.id, str) else message.id[0]
             if (msgid, message.context) not in wanted:
                 findings.append(Finding(po.path, message.lineno, "stale", "no template uses this "
-                                        "message; run 'generate.py update'", False))
+                                        "message; run 'leaflets update'", False))
                 continue
             findings += check_message(message, lang, po.path)
         for (msgid, context), source in wanted.items():
             if po.catalog.get(msgid, context) is None:
                 findings.append(Finding(po.path, None, "missing", f"{msgid[:50]!r} "
                                         f"(used at {source.where}) is not in the catalog; run "
-                                        "'generate.py update'", True))
+                                        "'leaflets update'", True))
     return sorted(findings, key=lambda f: (f.path, f.lineno or 0, f.check))
