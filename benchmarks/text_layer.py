@@ -36,17 +36,19 @@ def measure(langs: list[str], plain: bool) -> dict[str, dict[str, readback.Score
     """Build ``langs`` in a copy of the project; {lang: {extractor: score}}."""
     import pypdf
 
-    from leaflets import textlayer
-    from leaflets.build import BuildOptions, build
-    from leaflets.pdf import Renderer
-    from leaflets.project import Project
-    from leaflets.update import init
+    from leaflets.render import textlayer
+    from leaflets.building.build import BuildOptions, build
+    from leaflets.render.pdf import Renderer
+    from leaflets.project import THEME, Project
+    from leaflets.catalogs.update import init
 
     if plain:
         textlayer.install = lambda: None  # WeasyPrint's own text layer
     with tempfile.TemporaryDirectory() as tmp:
-        for name in ("templates", "locales"):
+        shutil.copyfile(ROOT / "leaflets.toml", Path(tmp) / "leaflets.toml")
+        for name in ("templates", "locales"):  # the project's, then the package's theme
             shutil.copytree(ROOT / name, Path(tmp) / name)
+            shutil.copytree(THEME / name, Path(tmp) / name, dirs_exist_ok=True)
         project = Project(Path(tmp))
         for lang in langs:
             if lang in script_catalogs.WRITERS and not project.po_path(lang, "common").exists():

@@ -12,11 +12,6 @@ from babel.core import get_global
 
 from .errors import UsageError
 
-SOURCE_LANG = "en"
-
-# A project may choose the fonts of a language or script itself: {"he" or "Hebr":
-# families, preferred first}. leaflets.toml will fill this; empty, fontconfig decides.
-FONT_OVERRIDES: dict[str, tuple[str, ...]] = {}
 # Fonts drawn in leaflets of every script: the Latin text (HSG, phone numbers, URLs).
 LATIN_LANG = "en"
 # Family words of styles that are not body text, or a second choice for it.
@@ -53,15 +48,16 @@ class Language:
     english_name: str
     cldr: str = ""  # the CLDR locale for dates when ``code`` is not one (pseudo-locales)
     pseudo: bool = False  # a pseudo-locale: for layout tests, never a translation
+    # the project's own choice of fonts (leaflets.toml [fonts]; Project.language fills it in)
+    font_override: tuple[str, ...] = ()
 
     @property
     def fonts(self) -> tuple[str, ...]:
         """The font families this language's leaflets may use, preferred first.
 
         Empty when no installed font covers the language (see ``missing_font``)."""
-        override = FONT_OVERRIDES.get(self.code) or FONT_OVERRIDES.get(self.script)
-        if override:
-            return tuple(override)
+        if self.font_override:  # the project's choice (leaflets.toml fonts)
+            return self.font_override
         # fontconfig knows no orthography for some languages (ckb): the script's own
         # most likely language (CLDR: und_Arab -> ar) then stands for it
         own = script_font(self.fontconfig_lang) or script_font(_script_lang(self.script))
@@ -88,7 +84,7 @@ class Language:
 
 
 # Pseudo-locales, named as Android names them: English made longer and accented
-# (en-XA) and English laid out right to left (ar-XB). See leaflets/pseudo.py.
+# (en-XA) and English laid out right to left (ar-XB). See leaflets/translators/pseudo.py.
 PSEUDO_LANGUAGES = {
     "en_XA": Language("en_XA", "en-XA", "ltr", "Latn", "[Ƥşḗŭḓǿ Ȧƈƈḗƞŧḗḓ]",
                       "Pseudo-locale (accented, 40% longer)", cldr="en", pseudo=True),

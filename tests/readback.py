@@ -114,11 +114,12 @@ def printed_messages(project, leaflet, lang: str, pages: int) -> list[str]:
     """Every message of ``leaflet`` the standard edition prints in ``lang``, filled in."""
     from babel.messages.pofile import read_po
 
-    from leaflets.extract import domain_messages
-    from leaflets.html import _date, month_year
-    from leaflets.locales import SOURCE_LANG, language
+    from leaflets.catalogs.extract import domain_messages
+    from leaflets.render.html import _date, month_year
+    from leaflets.locales import language
 
     info = language(lang)
+    SOURCE_LANG = project.source_lang
     values = {"page": "1", "pages": str(pages), "version": leaflet.version,
               "published": _date(leaflet.published, info),
               "review": month_year(leaflet.review, info)}

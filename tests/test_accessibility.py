@@ -17,14 +17,15 @@ import pytest
 from conftest import ROOT, VARIANT_LANGS, normalize
 from PIL import Image, ImageChops
 
-from leaflets import tagging
-from leaflets.build import BuildOptions, build
-from leaflets.catalogs import read_po
+from leaflets.render import tagging
+from leaflets.building.build import BuildOptions, build
+from leaflets.catalogs.pofile import read_po
 from leaflets.errors import RenderError
-from leaflets.extract import domain_messages, leaflet_domains
-from leaflets.locales import SOURCE_LANG, language
-from leaflets.pdf import Renderer
-from leaflets.project import Project
+from leaflets.catalogs.extract import domain_messages, leaflet_domains
+from leaflets.locales import language
+from conftest import SOURCE_LANG
+from leaflets.render.pdf import Renderer
+from leaflets.project import THEME, Project
 
 PROJECT = Project(ROOT)
 LANGS = PROJECT.languages()
@@ -219,7 +220,7 @@ def advances(embedded):
         scale = 1000 / program["head"].unitsPerEm
         return ({name: width * scale for name, (width, _) in program["hmtx"].metrics.items()},
                 program.getGlyphOrder())
-    cff = CFFFontSet()  # a bare CFF font (leaflets/fontsubset.py makes them for CJK)
+    cff = CFFFontSet()  # a bare CFF font (leaflets/render/fontsubset.py makes them for CJK)
     cff.decompile(io.BytesIO(data), None)
     top = cff[cff.fontNames[0]]
     scale = top.FontMatrix[0] * 1000
@@ -298,7 +299,8 @@ UNTRANSLATED_ALT = {
 
 def test_every_image_in_the_leaflet_templates_has_a_translated_alt():
     """Leaflet templates (templates/*.html, made into PDFs): alt text goes through gettext."""
-    images = [(path.name, tag) for path in sorted((ROOT / "templates").glob("*.html"))
+    images = [(path.name, tag) for path in [*sorted((ROOT / "templates").glob("*.html")),
+                                             *sorted((THEME / "templates").glob("*.html"))]
               for tag in re.findall(r"<img\b[^>]*>", path.read_text(encoding="utf-8"), re.S)]
     for name, tag in images:
         alt = re.search(r"""\balt\s*=\s*(?:"([^"]*)"|'([^']*)')""", tag)
@@ -332,7 +334,7 @@ def untagged(project, tmp_path_factory):
     out = tmp_path_factory.mktemp("untagged")
     # one process: worker processes would make their own (tagged) renderers
     result = build(project, BuildOptions(out=out, langs=("en", "ar", "hi"), jobs=1),
-                   Renderer(project.templates, pdf_variant=None))
+                   Renderer(project.template_dirs, pdf_variant=None))
     assert result.ok
     return out
 

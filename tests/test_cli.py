@@ -6,7 +6,7 @@ import re
 
 from conftest import normalize, pdftotext, run_cli
 
-from leaflets.catalogs import read_po, write_po_file
+from leaflets.catalogs.pofile import read_po, write_po_file
 
 
 def assert_clean_error(proc, code=1):
@@ -16,14 +16,14 @@ def assert_clean_error(proc, code=1):
 
 def test_unknown_language(tmp_path):
     proc = run_cli("build", "--lang", "xx", "--out", str(tmp_path))
-    assert_clean_error(proc)
+    assert_clean_error(proc, 2)  # a usage error, like every other
     assert proc.stderr.count("\n") == 1 and "unknown language 'xx'" in proc.stderr
     assert not any(tmp_path.iterdir())
 
 
 def test_unknown_leaflet(tmp_path):
     proc = run_cli("build", "--leaflet", "nope", "--out", str(tmp_path))
-    assert_clean_error(proc)
+    assert_clean_error(proc, 2)
     assert "unknown leaflet 'nope'" in proc.stderr
 
 
@@ -135,7 +135,7 @@ def test_ci_log_has_one_line_per_pdf_and_a_noop_rebuild_says_unchanged(tmp_path)
 
 def test_translator_workflow_from_init_to_printed_leaflet(project_copy, tmp_path):
     """README's "For translators": init, translate, status and check green, proof, build."""
-    from leaflets.pseudo import accent_letters
+    from leaflets.translators.pseudo import accent_letters
 
     root = ["--root", str(project_copy.root)]
     assert run_cli("init", "de", *root).returncode == 0

@@ -11,12 +11,13 @@ import pytest
 from babel.dates import format_date
 from conftest import ROOT, normalize, pdftotext
 
-from leaflets.build import BuildOptions, build
-from leaflets.catalogs import read_po, write_po_file
-from leaflets.clinic import qr_data_uri
+from leaflets.building.build import BuildOptions, build
+from leaflets.catalogs.pofile import read_po, write_po_file
+from leaflets.clinic.profile import qr_data_uri
 from leaflets.errors import RenderError
-from leaflets.html import LRI, PDI, PageOptions, render_html
-from leaflets.locales import SOURCE_LANG, language
+from leaflets.render.html import LRI, PDI, PageOptions, render_html
+from leaflets.locales import language
+from conftest import SOURCE_LANG
 from leaflets.project import Project
 
 PROJECT = Project(ROOT)
@@ -66,7 +67,7 @@ def test_clinic_name_and_numbers_in_every_language(clinic_built, clinic, lang):
 
 def test_phone_numbers_and_urls_are_isolated_left_to_right(project, clinic):
     url = "https://x.example.org/ar/hsg.pdf"
-    html = render_html(project.templates, LEAFLET, language("ar"), _translations("ar"),
+    html = render_html(project.template_dirs, LEAFLET, language("ar"), _translations("ar"),
                        PageOptions(clinic=clinic, online_url=url, qr=qr_data_uri(url)),
                        unreviewed=True)
     nbsp_phone = clinic.main_phone.replace(" ", "\u00a0")  # a number never wraps
@@ -83,7 +84,7 @@ def test_arabic_phone_number_reads_in_order(clinic_built, clinic):
 
 
 def _translations(lang):
-    from leaflets.catalogs import StrictTranslations
+    from leaflets.catalogs.pofile import StrictTranslations
 
     return StrictTranslations.from_catalogs(
         [read_po(PROJECT.po_path(lang, d)) for d in ("common", "edition", "hsg")])
@@ -91,7 +92,7 @@ def _translations(lang):
 
 def test_clinic_text_is_escaped_never_markup(tmp_path, project, clinic):
     evil = dataclasses.replace(clinic, name='<b>Evil</b> & "Co" {{ 7*7 }}', logo=None)
-    html = render_html(project.templates, LEAFLET, language("es"), _translations("es"),
+    html = render_html(project.template_dirs, LEAFLET, language("es"), _translations("es"),
                        PageOptions(clinic=evil), unreviewed=True)
     assert "<b>Evil</b>" not in html and "&lt;b&gt;Evil&lt;/b&gt; &amp; &#34;Co&#34;" in html
     assert "{{ 7*7 }}" in html and ">49<" not in html
@@ -224,14 +225,14 @@ def test_letter_and_a4_lay_out_without_clipping(project, clinic, clinic_renderer
 
 @pytest.mark.parametrize("domain", ["common", "edition", "hsg"])
 def test_committed_pot_files_match_the_templates(project, domain):
-    from leaflets.catalogs import po_bytes
-    from leaflets.extract import template_catalog
+    from leaflets.catalogs.pofile import po_bytes
+    from leaflets.catalogs.extract import template_catalog
 
     assert project.pot_path(domain).read_bytes() == po_bytes(template_catalog(project, domain))
 
 
 def test_review_date_header_must_be_a_date(project):
-    from leaflets.edition import translation_status
+    from leaflets.clinic.edition import translation_status
     from leaflets.errors import CatalogError
 
     po = read_po(project.po_path("es", "edition"), "es/edition.po")

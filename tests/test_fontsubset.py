@@ -9,9 +9,9 @@ import pikepdf
 from conftest import normalize, pdftotext
 from PIL import Image, ImageChops
 
-from leaflets.fontsubset import cid_keyed_cff
-from leaflets.inputs import font_files
-from leaflets.pdf import Renderer
+from leaflets.render.fontsubset import cid_keyed_cff
+from leaflets.building.inputs import font_files
+from leaflets.render.pdf import Renderer
 
 CJK = ("Noto Sans CJK SC", "Noto Sans")
 TEXT = "在一项研究中，虽然检查已经按月经周期的日期预约好，当天验孕时仍然发现了1例事先没想到的怀孕。"
@@ -45,7 +45,7 @@ def test_compact_fonts_look_and_read_the_same(project, renderer, tmp_path):
     plain = tmp_path / "plain.pdf"
     compact.write_bytes(renderer.render(chinese_page(), name="c", max_pages=2,
                                         allowed_fonts=CJK).data)
-    plain.write_bytes(Renderer(project.templates, compact_fonts=False).render(
+    plain.write_bytes(Renderer(project.template_dirs, compact_fonts=False).render(
         chinese_page(), name="p", max_pages=2, allowed_fonts=CJK).data)
     assert set(font_streams(compact)) == {"/CIDFontType0C"}
     assert set(font_streams(plain)) == {"/OpenType"}

@@ -7,8 +7,8 @@ import re
 import pytest
 import tinycss2
 
-from leaflets.catalogs import SourceTranslations, StrictTranslations
-from leaflets.html import COUNTER_PAGE, COUNTER_PAGES, PageOptions, css_counters, css_string, render_html
+from leaflets.catalogs.pofile import SourceTranslations, StrictTranslations
+from leaflets.render.html import COUNTER_PAGE, COUNTER_PAGES, PageOptions, css_counters, css_string, render_html
 from leaflets.locales import language
 
 
@@ -29,7 +29,7 @@ def test_counters_become_css_counters():
 
 def render(project, lang, translations, **options):
     leaflet = project.leaflets()[0]
-    return render_html(project.templates, leaflet, language(lang), translations,
+    return render_html(project.template_dirs, leaflet, language(lang), translations,
                        PageOptions(**options), unreviewed=lang != "en")
 
 

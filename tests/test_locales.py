@@ -2,7 +2,6 @@
 
 import pytest
 
-from leaflets import locales
 from leaflets.errors import UsageError
 from leaflets.locales import language, normalize_code
 
@@ -49,11 +48,16 @@ def test_fonts_come_from_fontconfig_for_any_installed_script(code, family):
     assert language(code).fonts == (family, "Noto Sans")
 
 
-def test_a_project_may_choose_the_fonts(monkeypatch):
-    monkeypatch.setitem(locales.FONT_OVERRIDES, "Arab", ("Noto Naskh Arabic", "Noto Sans"))
-    monkeypatch.setitem(locales.FONT_OVERRIDES, "fa", ("Noto Sans Arabic UI",))
-    assert language("ar").fonts == ("Noto Naskh Arabic", "Noto Sans")
-    assert language("fa").fonts == ("Noto Sans Arabic UI",)
+def test_a_project_may_choose_the_fonts(tmp_path):
+    from conftest import copy_project
+    project = copy_project(tmp_path)
+    with (project.root / "leaflets.toml").open("a", encoding="utf-8") as f:
+        f.write('\n[fonts]\nArab = ["Noto Naskh Arabic", "Noto Sans"]\n'
+                'fa = ["Noto Sans Arabic UI"]\n')
+    project = type(project)(project.root)  # settings are read once per Project
+    assert project.language("ar").fonts == ("Noto Naskh Arabic", "Noto Sans")
+    assert project.language("fa").fonts == ("Noto Sans Arabic UI",)
+    assert project.language("he").fonts == ("Noto Sans Hebrew", "Noto Sans")  # fontconfig
 
 
 def test_unknown_language_is_an_error():

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout
 
 import readback  # noqa: E402
 
-from leaflets import textlayer  # noqa: E402
+from leaflets.render import textlayer  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 

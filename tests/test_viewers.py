@@ -9,18 +9,15 @@ Persian and Amharic are made from the Arabic drafts (tests/script_catalogs.py) w
 
 from __future__ import annotations
 
-import shutil
-
 import pikepdf
 import pytest
 import readback
 import script_catalogs
-from conftest import ROOT
+from conftest import copy_project
 
-from leaflets.build import BuildOptions, build
+from leaflets.building.build import BuildOptions, build
 from leaflets.locales import language
-from leaflets.project import Project
-from leaflets.update import init
+from leaflets.catalogs.update import init
 
 LANGS = ("ar", "hi", "he", "fa", "am")
 # Measured (benchmarks/text_layer.py, README "Text layer"); strict: each fails once fixed.
@@ -46,9 +43,7 @@ MARKED = {(lang, "poppler") for lang in ("ar", "he", "fa")}
 def leaflets(tmp_path_factory):
     """{lang: (pdf path, messages it prints)} for LANGS, built in a copy of the project."""
     root = tmp_path_factory.mktemp("viewers")
-    for name in ("templates", "locales"):
-        shutil.copytree(ROOT / name, root / name)
-    project = Project(root)
+    project = copy_project(root)
     for lang in script_catalogs.WRITERS:
         init(project, lang)
         script_catalogs.fill_from_arabic(project, lang)

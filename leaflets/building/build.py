@@ -1,0 +1,452 @@
+"""Build: plan the jobs, gather and check every catalog, render every PDF, then write them all."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+import jinja2
+import jinja2.sandbox
+
+from .. import __version__
+from ..render import variants
+from ..catalogs.pofile import PoFile, SourceTranslations, StrictTranslations, missing_translations, read_po
+from ..clinic.profile import Clinic
+from ..clinic.edition import edition_fields
+from ..errors import CatalogError, LeafletError, Problem, TemplateError, UsageError
+from ..catalogs.extract import domain_messages, leaflet_domains
+from ..files import inside
+from ..render.html import PAPER_SIZES, PageOptions, render_html
+from .inputs import file_sha256, job_inputs, template_hashes, weasyprint_version
+from ..locales import language, missing_font
+from .manifest import ManifestEntry, entry_for, entry_from_dict, read_manifest, still_valid
+from .parallel import RenderOutput, RenderTask, default_jobs, render_all
+from ..project import Leaflet, Project, check_sources, shown_path
+from .publish import publish
+from .release import Reason, check_errors, gate_reasons, safety_problems
+from .report import FAILED, PUBLISHED, JobReport
+
+if TYPE_CHECKING:
+    from ..render.pdf import Renderer
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What to build and how; the CLI fills it in from its arguments."""
+
+    leaflets: tuple[str, ...] = ()
+    langs: tuple[str, ...] = ()
+    out: Path = Path("dist")
+    paper: str = "a4"
+    allow_incomplete: bool = False
+    clinic: Clinic | None = None  # leaflets/clinic/profile.py: name, numbers, logo, QR code
+    variant: str = variants.STANDARD  # leaflets/render/variants.py
+    release: bool = False  # publish only what passes every gate (leaflets/building/release.py)
+    allow_unreviewed: bool = False  # release: let unreviewed translations through, with notice
+    force: bool = False  # rebuild even when the inputs hash is unchanged
+    jobs: int = 0  # worker processes; 0 = one per core
+    shard: tuple[int, int] = (1, 1)  # (K, N): build the K-th of N deterministic parts
+    lock_timeout: float = 600.0  # seconds to wait for another build writing to ``out``
+
+
+@dataclass(frozen=True)
+class Job:
+    """One PDF to make: a leaflet in a language."""
+
+    leaflet: Leaflet
+    lang: str
+    variant: str = variants.STANDARD
+
+    @property
+    def path(self) -> str:
+        """Where the PDF goes, relative to the output folder."""
+        return f"{self.lang}/{self.leaflet.id}{variants.file_suffix(self.variant)}.pdf"
+
+    @property
+    def name(self) -> str:
+        suffix = "" if self.variant == variants.STANDARD else f", {self.variant}"
+        return f"{self.leaflet.id} [{self.lang}{suffix}]"
+
+
+@dataclass
+class Outcome:
+    """What happened to one job."""
+
+    job: Job
+    incomplete: list[Problem] = field(default_factory=list)  # missing or fuzzy messages
+    unsafe: list[Problem] = field(default_factory=list)  # translations that fail a check
+    render_problems: list[Problem] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)  # failed release gates
+    entry: ManifestEntry | None = None
+    rebuilt: bool = False  # False when an unchanged PDF on disk was kept
+    inputs: str = ""
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Every reason this job is not a complete, printable leaflet."""
+        if self.reasons:
+            return [Problem(r.problem.path, r.problem.lineno, f"{r.problem.message} [{r.gate}]")
+                    for r in self.reasons]
+        return self.unsafe + self.incomplete + self.render_problems
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One job settled: ``done`` of ``total``; ``state`` is built, unchanged or failed."""
+
+    done: int
+    total: int
+    path: str
+    state: str
+
+
+@dataclass
+class BuildResult:
+    """Everything a build did: written PDFs, failed jobs with reasons, the manifest."""
+
+    outcomes: list[Outcome]
+    manifest: Path | None
+    report: Path | None = None
+    renders: list[RenderOutput] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        """Jobs that produced no PDF."""
+        return [outcome for outcome in self.outcomes if outcome.entry is None]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    @property
+    def written(self) -> list[ManifestEntry]:
+        """Manifest entries of every PDF this build published (rebuilt or unchanged)."""
+        return [outcome.entry for outcome in self.outcomes if outcome.entry]
+
+
+def build(project: Project, options: BuildOptions, renderer: "Renderer | None" = None,
+          progress: Callable[[Progress], None] | None = None,
+          created: dt.datetime | None = None) -> BuildResult:
+    """Build PDFs for the selected leaflets and languages; nothing is written if inputs are broken.
+
+    Stages: plan, read every catalog, check every job, skip the unchanged ones, render the
+    rest (in parallel), apply the release gates, and only then write PDFs, manifest, report.
+    """
+    jobs = plan_jobs(project, options)
+    check_sources(project)
+    catalogs = load_catalogs(project, jobs)
+    shared = _PerBuild(project)
+    outcomes = [check_job(project, job, catalogs, shared) for job in jobs]
+    created = created or build_time(project.root)  # pseudo-locales pass the real project's
+    stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ")
+    previous = {entry.get("path"): entry for entry in read_manifest(options.out)
+                if isinstance(entry, dict)}
+    tick = _Ticker(len(outcomes), progress)
+    pending, templates = [], {}
+    for outcome in outcomes:
+        job = outcome.job
+        if outcome.unsafe or not (options.release or options.allow_incomplete
+                                  or not outcome.incomplete):
+            continue  # never rendered: unsafe text, or incomplete without a notice allowed
+        if job.leaflet.id not in templates:
+            templates[job.leaflet.id] = template_hashes(project, job.leaflet)
+        outcome.inputs = job_inputs(
+            project, job.leaflet, job.lang,
+            [project.po_path(job.lang, d) for d in leaflet_domains(job.leaflet)
+             if job.lang != project.source_lang],
+            {"paper": options.paper, "created": stamp, "variant": job.variant,
+             "clinic": clinic_inputs(options.clinic)},
+            templates[job.leaflet.id])
+        old = previous.get(job.path)
+        if (not options.force and old and old.get("inputs") == outcome.inputs
+                and still_valid(options.out, old)):
+            outcome.entry = entry_from_dict(old)  # unchanged: keep the PDF on disk
+        if outcome.entry is None:
+            pending.append(outcome)
+    if options.release:  # the gates known before rendering
+        for outcome in outcomes:
+            outcome.reasons = release_reasons(project, outcome, catalogs, created, options,
+                                             shared)
+    for outcome in outcomes:
+        if outcome.entry is not None and not outcome.reasons:
+            tick(outcome.job.path, "unchanged")
+    by_key = {outcome.job.path: outcome for outcome in outcomes}
+
+    def rendered(output: RenderOutput) -> None:
+        failed = output.data is None or by_key[output.key].reasons
+        tick(output.key, "failed" if failed else "built")
+
+    tasks = (render_task(project, outcome, catalogs, options, created) for outcome in pending)
+    results = render_all(tasks, count=len(pending), templates_dir=project.template_dirs,
+                         extra_roots=(options.clinic.folder,) if options.clinic else (),
+                         jobs=options.jobs or default_jobs(), renderer=renderer, on_done=rendered)
+    for key, output in results.items():
+        outcome = by_key[key]
+        outcome.render_problems = list(output.problems)
+        if output.data is not None:
+            outcome.entry = manifest_entry(project, outcome, catalogs, output, options, shared)
+            outcome.rebuilt = True
+    for outcome in outcomes:
+        if options.release:
+            outcome.reasons = release_reasons(project, outcome, catalogs, created, options,
+                                             shared)
+            if outcome.reasons:
+                outcome.entry, outcome.rebuilt = None, False
+        tick(outcome.job.path, key_state(outcome))
+    # everything is gathered and checked; from here on we write (leaflets/building/publish.py)
+    manifest, report = publish(
+        project, options.out,
+        written=[(o.entry, results[o.job.path].data) for o in outcomes if o.rebuilt],
+        kept=[o.entry for o in outcomes if o.entry and not o.rebuilt],
+        dropped={o.job.path for o in outcomes if o.entry is None},
+        reports=[job_report(o, options) for o in outcomes], release=options.release,
+        created=stamp, lock_timeout=options.lock_timeout)
+    return BuildResult(outcomes, manifest, report, list(results.values()))
+
+
+def clinic_inputs(clinic: Clinic | None) -> dict | None:
+    """What a clinic profile adds to a PDF's inputs: every value, and its files' contents."""
+    if clinic is None:
+        return None
+    return {"profile": repr(clinic), "file": file_sha256(clinic.path),
+            "logo": file_sha256(clinic.logo) if clinic.logo else None}
+
+
+class _Ticker:
+    """Counts settled jobs and tells the progress callback, once per job."""
+
+    def __init__(self, total: int, callback: Callable[[Progress], None] | None):
+        self.total, self.callback, self.seen = total, callback, set()
+
+    def __call__(self, path: str, state: str) -> None:
+        if path in self.seen:
+            return
+        self.seen.add(path)
+        if self.callback:
+            self.callback(Progress(len(self.seen), self.total, path, state))
+
+
+def key_state(outcome: Outcome) -> str:
+    """How a job ended: built, unchanged or failed."""
+    if outcome.entry is None:
+        return "failed"
+    return "built" if outcome.rebuilt else "unchanged"
+
+
+def select_shard(jobs: list, shard: tuple[int, int]) -> list:
+    """The K-th of N parts of the job list, dealt round-robin (deterministic)."""
+    index, count = shard
+    if count < 1 or not 1 <= index <= count:
+        raise UsageError(f"--shard {index}/{count}: use K/N with 1 <= K <= N")
+    return [job for position, job in enumerate(jobs) if position % count == index - 1]
+
+
+def plan_jobs(project: Project, options: BuildOptions) -> list[Job]:
+    """Every (leaflet, language) pair asked for, sorted; unknown names are errors."""
+    if options.paper not in PAPER_SIZES:
+        raise UsageError(f"unknown paper size {options.paper!r}: use a4 or letter")
+    leaflets = project.select_leaflets(list(options.leaflets))
+    langs = project.select_languages(list(options.langs) or list(
+        options.clinic.languages if options.clinic else ()))
+    if options.clinic and options.clinic.languages:
+        offered = set(options.clinic.languages)
+        for lang in langs:
+            if lang not in offered:
+                raise UsageError(f"the clinic does not offer {lang!r}: add it to its 'languages' "
+                                 f"or leave out --lang {lang}", project.rel(options.clinic.path))
+    langs = variants.check_variant(options.variant, langs, asked=bool(options.langs),
+                                  source=project.source_lang)
+    for lang in langs:
+        # an unknown CLDR code, or a script no installed font covers, fails here
+        if problem := missing_font(project.language(lang)):
+            raise UsageError(problem, project.rel(project.locales / lang))
+    # the order asked for (a print pack follows it); the same command gives the same shards
+    jobs = [Job(leaflet, lang, options.variant) for leaflet in leaflets for lang in langs]
+    return select_shard(jobs, options.shard)
+
+
+def load_catalogs(project: Project, jobs: list[Job]) -> dict[tuple[str, str], PoFile]:
+    """Parse every catalog the jobs need; a malformed one stops the build before any output."""
+    catalogs = {}
+    for job in jobs:
+        if job.lang == project.source_lang:
+            continue
+        for domain in leaflet_domains(job.leaflet):
+            key = (job.lang, domain)
+            if key not in catalogs:
+                path = project.po_path(job.lang, domain)
+                if not path.is_file():
+                    raise LeafletError(f"no catalog for {job.lang}; run 'leaflets init "
+                                       f"{job.lang}' or 'leaflets update'", project.rel(path))
+                if inside(path, [folder.resolve() for folder in project.locale_dirs]) is None:
+                    raise CatalogError("catalog is a symlink to a file outside locales/; "
+                                       "replace it with the catalog itself",
+                                       shown_path(project, path))
+                catalogs[key] = read_po(path, project.rel(path))
+    return catalogs
+
+
+class _PerBuild:
+    """Work shared by many jobs, done once per build: a domain's messages, a catalog's checks."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self._messages: dict[str, list] = {}
+        self._unsafe: dict[int, list[Problem]] = {}
+        self._errors: dict[int, list[Problem]] = {}
+
+    def messages(self, domain: str) -> list:
+        if domain not in self._messages:
+            self._messages[domain] = domain_messages(self.project, domain)
+        return self._messages[domain]
+
+    def unsafe(self, po: PoFile) -> list[Problem]:
+        if id(po) not in self._unsafe:
+            self._unsafe[id(po)] = safety_problems(po)
+        return self._unsafe[id(po)]
+
+    def errors(self, po: PoFile, lang: str) -> list[Problem]:
+        """What ``check`` reports as errors in ``po`` (safety, numbers, font coverage, ...)."""
+        if id(po) not in self._errors:
+            self._errors[id(po)] = check_errors(po, self.project.language(lang))
+        return self._errors[id(po)]
+
+
+def check_job(project: Project, job: Job, catalogs: dict, shared: _PerBuild | None = None
+              ) -> Outcome:
+    """Everything wrong with one job's translations: missing, fuzzy, unsafe."""
+    shared = shared or _PerBuild(project)
+    outcome = Outcome(job)
+    for domain in leaflet_domains(job.leaflet):
+        messages = shared.messages(domain)  # also catches template syntax errors
+        if job.lang == project.source_lang:
+            continue
+        po = catalogs[(job.lang, domain)]
+        outcome.incomplete += missing_translations(
+            po, [(m.msgid, m.context, m.where) for m in messages])
+        outcome.unsafe += shared.unsafe(po)
+    return outcome
+
+
+def render_task(project: Project, outcome: Outcome, catalogs: dict, options: BuildOptions,
+                created: dt.datetime) -> RenderTask:
+    """Render one job's HTML and package it for a renderer process."""
+    job = outcome.job
+    lang = project.language(job.lang)
+    pos = job_catalogs(project, job, catalogs)
+    translations = variants.wrap_translations(job.variant, (
+        SourceTranslations() if job.lang == project.source_lang
+        else StrictTranslations.from_catalogs(pos)), lang)
+    page = PageOptions(paper=options.paper, incomplete=bool(outcome.incomplete),
+                       created=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                       **edition_fields(job.path, job.lang, pos, options.clinic, job.variant,
+                                        created.date(), project.source_lang),
+                       source_lang=project.source_lang)
+    try:
+        unreviewed = job.lang != project.source_lang and any(not po.reviewer for po in pos)
+        html = render_html(project.template_dirs, job.leaflet, lang, translations, page,
+                           unreviewed=unreviewed)
+    except jinja2.TemplateError as exc:  # e.g. the sandbox's SecurityError: one line, no traceback
+        hint = ("; templates may use only plain data, not Python internals"
+                if isinstance(exc, jinja2.sandbox.SecurityError) else "")
+        raise TemplateError(f"template error: {exc.message}{hint}",
+                            f"templates/{job.leaflet.template}") from None
+    if translations.misses and not outcome.incomplete:
+        # the catalogs looked complete but a lookup missed: never print English silently
+        raise LeafletError(f"{job.name}: message looked up but not found in the catalogs: "
+                           f"{translations.misses[0]!r}; run 'leaflets extract' and 'update'",
+                           f"templates/{job.leaflet.template}")
+    # a permanent document ID: the same leaflet, language and variant keep it across versions
+    identifier = hashlib.sha256(f"{job.path}|{options.paper}".encode()).hexdigest()[:32].encode()
+    return RenderTask(key=job.path, html=html, name=job.name,
+                      max_pages=variants.page_limit(job.leaflet, job.variant),
+                      allowed_fonts=lang.fonts, identifier=identifier)
+
+
+def release_reasons(project: Project, outcome: Outcome, catalogs: dict, created: dt.datetime,
+                    options: BuildOptions, shared: _PerBuild) -> list[Reason]:
+    """Every release gate this job fails (see leaflets/building/release.py)."""
+    job = outcome.job
+    pos = job_catalogs(project, job, catalogs)
+    checked = [problem for po in pos for problem in shared.errors(po, job.lang)]
+    return gate_reasons(leaflet=job.leaflet,
+                        leaflet_file=project.rel(project.templates / f"{job.leaflet.id}.toml"),
+                        catalogs=pos, incomplete=outcome.incomplete,
+                        check_problems=checked, render_problems=outcome.render_problems,
+                        today=created.date(), allow_unreviewed=options.allow_unreviewed)
+
+
+def job_catalogs(project: Project, job: Job, catalogs: dict) -> list[PoFile]:
+    """The catalogs one job reads, shared layout first."""
+    if job.lang == project.source_lang:
+        return []
+    return [catalogs[(job.lang, domain)] for domain in leaflet_domains(job.leaflet)]
+
+
+def manifest_entry(project: Project, outcome: Outcome, catalogs: dict, pdf: RenderOutput,
+                   options: BuildOptions, shared: _PerBuild) -> ManifestEntry:
+    """Describe one rendered PDF for the manifest."""
+    job = outcome.job
+    pos = job_catalogs(project, job, catalogs)
+    reviewers = sorted({po.reviewer for po in pos if po.reviewer})
+    reviewed = job.lang == project.source_lang or (pos and all(po.reviewer for po in pos))
+    status = ("source" if job.lang == project.source_lang else
+              f"reviewed by {', '.join(reviewers)}" if reviewed else "not reviewed")
+    domains = leaflet_domains(job.leaflet) if pos else []
+    needed = sum(len({(m.msgid, m.context) for m in shared.messages(d)})
+                 for d in domains)
+    return entry_for(
+        pdf.data, leaflet=job.leaflet.id, lang=job.lang, variant=job.variant,
+        clinic=options.clinic.name if options.clinic else None, path=job.path,
+        pages=pdf.pages, paper=options.paper, version=job.leaflet.version,
+        review_status=status, complete=not outcome.incomplete,
+        completeness=f"{needed - len(outcome.incomplete)}/{needed}" if pos else "source",
+        tool_version=__version__, weasyprint_version=weasyprint_version(),
+        inputs=outcome.inputs,
+        catalogs=[{"path": project.key(project.po_path(job.lang, domain)),
+                   "revision": po.headers.get("PO-Revision-Date", ""),
+                   "sha256": file_sha256(project.po_path(job.lang, domain))}
+                  for po, domain in zip(pos, domains)],
+        fonts=[{"family": font.family, "sha256": font.sha256} for font in pdf.fonts])
+
+
+def job_report(outcome: Outcome, options: BuildOptions) -> JobReport:
+    """The report's verdict on one job."""
+    job = outcome.job
+    reasons = outcome.reasons or [Reason(gate, problem) for gate, problems in (
+        ("check", outcome.unsafe), ("incomplete", outcome.incomplete),
+        ("render", outcome.render_problems)) for problem in problems]
+    notices = []
+    if outcome.entry is not None:
+        if not outcome.entry.complete:
+            notices.append("incomplete translation")
+        if outcome.entry.review_status == "not reviewed":
+            notices.append("not reviewed")
+    return JobReport(leaflet=job.leaflet.id, lang=job.lang, variant=job.variant,
+                     path=job.path, status=PUBLISHED if outcome.entry is not None else FAILED,
+                     reasons=[{"gate": r.gate, "path": r.problem.path, "line": r.problem.lineno,
+                               "message": r.problem.message} for r in reasons],
+                     notices=notices)
+
+
+def build_time(root: Path) -> dt.datetime:
+    """The build's one clock: SOURCE_DATE_EPOCH, else the last commit's time, else the epoch."""
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if not value:
+        try:
+            value = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%ct"],
+                                   capture_output=True, text=True, timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            value = ""
+    try:
+        return dt.datetime.fromtimestamp(int(value or 0), dt.timezone.utc)
+    except (ValueError, OverflowError):
+        raise UsageError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {value!r}")

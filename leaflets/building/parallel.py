@@ -1,0 +1,157 @@
+"""Parallel rendering: one long-lived worker process per core, each with its own Renderer.
+
+The parent renders the HTML (Jinja2 and the catalogs are cheap and already
+loaded there) and sends each worker a frozen, picklable RenderTask; the
+worker keeps its WeasyPrint FontConfiguration and parsed stylesheet across
+documents and answers with a RenderOutput.  Processes, not threads:
+WeasyPrint is CPU-bound Python and its font state is not thread-safe.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable
+
+from ..errors import LeafletError, Problem, RenderError
+
+if TYPE_CHECKING:  # imported when a worker starts: a no-op build never loads WeasyPrint
+    from ..render.pdf import FontUse, Renderer
+
+
+@dataclass(frozen=True)
+class RenderTask:
+    """One document for a worker: its HTML and what the renderer must enforce."""
+
+    key: str  # the job's output path, unique within a build
+    html: str
+    name: str
+    max_pages: int
+    allowed_fonts: tuple[str, ...]
+    identifier: bytes
+
+
+@dataclass(frozen=True)
+class RenderOutput:
+    """A worker's answer: the PDF, or the problems that stopped it."""
+
+    key: str
+    data: bytes | None
+    pages: int = 0
+    fonts: "tuple[FontUse, ...]" = ()
+    problems: tuple[Problem, ...] = ()
+    seconds: float = 0.0  # CPU time of this document in the worker
+    worker: int = 0  # the worker's process id
+    peak_rss_kb: int = 0  # the worker's peak resident memory so far
+    fatal: bool = False  # the worker has no renderer (e.g. leaflet.css was refused)
+
+
+_RENDERER: "Renderer | None" = None
+_START_ERROR: LeafletError | None = None
+
+
+def default_jobs() -> int:
+    """The number of cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+def _start_worker(templates_dirs: tuple[str, ...], extra_roots: tuple[str, ...]) -> None:
+    global _RENDERER, _START_ERROR
+    from ..render.pdf import Renderer
+
+    try:
+        _RENDERER = Renderer(tuple(Path(p) for p in templates_dirs),
+                             extra_roots=tuple(Path(p) for p in extra_roots))
+    except LeafletError as exc:
+        # raised here it would break the pool (a traceback); the parent raises it instead
+        _START_ERROR = exc
+
+
+def _render_in_worker(task: RenderTask) -> RenderOutput:
+    if _START_ERROR is not None:
+        return RenderOutput(task.key, None, problems=tuple(_START_ERROR.problems), fatal=True)
+    assert _RENDERER is not None, "worker started without its renderer"
+    return render_one(_RENDERER, task)
+
+
+def render_one(renderer: "Renderer", task: RenderTask) -> RenderOutput:
+    """Render one task with ``renderer``; problems a user can fix come back as data."""
+    started = time.process_time()
+    try:
+        pdf = renderer.render(task.html, name=task.name, max_pages=task.max_pages,
+                              allowed_fonts=task.allowed_fonts, identifier=task.identifier)
+    except LeafletError as exc:
+        return RenderOutput(task.key, None, problems=tuple(exc.problems),
+                            seconds=time.process_time() - started, worker=os.getpid(),
+                            peak_rss_kb=_peak_rss_kb())
+    return RenderOutput(task.key, pdf.data, pdf.pages, pdf.fonts,
+                        seconds=time.process_time() - started, worker=os.getpid(),
+                        peak_rss_kb=_peak_rss_kb())
+
+
+def _peak_rss_kb() -> int:
+    try:
+        import resource  # POSIX only: on Windows the report shows no memory figure
+    except ImportError:
+        return 0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def render_all(tasks: Iterable[RenderTask], *, count: int,
+               templates_dir: Path | tuple[Path, ...], jobs: int,
+               extra_roots: tuple[Path, ...] = (), renderer: "Renderer | None" = None,
+               on_done: Callable[[RenderOutput], None] | None = None) -> dict[str, RenderOutput]:
+    """Render ``count`` tasks, in ``jobs`` worker processes when that helps; results by key.
+
+    ``tasks`` may be a generator: each task goes to a worker as soon as it is made, so the
+    workers start rendering while the caller is still preparing the rest."""
+    from ..render.html import search_path
+
+    results: dict[str, RenderOutput] = {}
+    workers = min(jobs, count)
+    if not count:
+        return results
+    if workers <= 1:
+        if renderer is None:
+            from ..render.pdf import Renderer
+
+            renderer = Renderer(templates_dir, extra_roots=extra_roots)
+        for task in tasks:
+            results[task.key] = output = render_one(renderer, task)
+            if on_done:
+                on_done(output)
+        return results
+    # fork: workers inherit the imported modules instead of importing WeasyPrint again
+    from ..render import pdf  # noqa: F401  (importing WeasyPrint finds its C libraries: ~0.4 s)
+
+    context = multiprocessing.get_context(
+        "fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                             initializer=_start_worker,
+                             initargs=(tuple(map(str, search_path(templates_dir))),
+                                       tuple(map(str, extra_roots)))
+                             ) as pool:
+        try:
+            futures = [pool.submit(_render_in_worker, task) for task in tasks]
+        except BaseException:
+            # a task could not be made (e.g. a template error): drop the queued ones
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        for future in as_completed(futures):
+            output = future.result()
+            if output.fatal:  # as the one-process path raises it from Renderer()
+                pool.shutdown(wait=True, cancel_futures=True)
+                problem = output.problems[0]
+                raise RenderError(problem.message, problem.path, problem.lineno)
+            results[output.key] = output
+            if on_done:
+                on_done(output)
+    return results
+

@@ -1,0 +1,81 @@
+"""Publish: write a build's PDFs, manifest, front desk page and report into the output folder.
+
+This is the only stage that writes, and it runs with the folder locked
+(files.locked_folder), so two builds into one folder take turns. It is also
+where a crash must not lie: the manifest first forgets every file about to be
+replaced or removed, so a build killed at any point (even by SIGKILL) leaves a
+manifest that lists only files that are on disk with the hash it gives. The
+next build finishes the job.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from ..files import atomic_write, locked_folder, remove_stale_temps
+from .manifest import (PDF_KIND, HeldManifest, ManifestEntry, forget, kind_of, still_valid,
+                       write_manifest)
+from ..project import Project
+from .report import JobReport, write_report
+
+LOG = logging.getLogger(__name__)
+
+
+def publish(project: Project, out: Path, *, written: list[tuple[ManifestEntry, bytes]],
+            kept: list[ManifestEntry], dropped: set[str], reports: list[JobReport],
+            release: bool, created: str, lock_timeout: float) -> tuple[Path | None, Path]:
+    """Write the rebuilt PDFs, list them with the ``kept`` (unchanged) ones, remove the
+    ``dropped`` ones (failed now), then the front desk page when anything changed, and the
+    report. Returns the manifest (None when it lists nothing) and the report."""
+    out = Path(out)
+    with locked_folder(out, lock_timeout):
+        remove_stale_temps(out)  # left by a build that was killed
+        # read once under the lock: no other build can change it until we let go
+        held = HeldManifest(out)
+        forget(out, {entry.path for entry, _ in written} | dropped, held)
+        for entry, data in written:
+            atomic_write(out / entry.path, data)
+            LOG.debug("wrote %s (%d pages, %d bytes)", entry.path, entry.pages, len(data))
+        for path in sorted(dropped):
+            remove_stale(out, path)
+        # unchanged PDFs were checked before rendering, before this build held the lock:
+        # list one only if no other build has replaced it since
+        entries = [entry for entry, _ in written] + [
+            entry for entry in kept if still_valid(out, {"path": entry.path,
+                                                         "sha256": entry.sha256})]
+        manifest = write_manifest(out, entries, dropped, held)
+        if manifest and (written or held.changed or not frontdesk_is_current(out, held)):
+            rewrite_frontdesk(project, out, held)
+        report = write_report(out, reports, release=release, created=created)
+    return manifest, report
+
+
+def rewrite_frontdesk(project: Project, out: Path, held: HeldManifest | None = None) -> None:
+    """Write the front desk page for the PDFs the manifest lists; forget its old files first."""
+    from .frontdesk import _remove_stale, write_frontdesk  # PDFium and Pillow: only when needed
+
+    held = held or HeldManifest(out)
+    page = [entry for entry in held.entries
+            if isinstance(entry, dict) and kind_of(entry) != PDF_KIND]
+    forget(out, {entry.get("path") for entry in page}, held)
+    write_frontdesk(project, out, held)  # index.html for the staff who hand leaflets out
+    # the page's old entries are forgotten, so write_frontdesk cannot see which of its
+    # files this build no longer makes (old thumbnails): remove them here
+    listed = {entry.get("path") for entry in held.entries if isinstance(entry, dict)}
+    _remove_stale(out, [entry for entry in page if entry.get("path") not in listed])
+
+
+def frontdesk_is_current(out: Path, held: HeldManifest | None = None) -> bool:
+    """True when the manifest lists front desk files and each is on disk unchanged."""
+    entries = [e for e in (held or HeldManifest(out)).entries
+               if isinstance(e, dict) and kind_of(e) != PDF_KIND]
+    return bool(entries) and all(still_valid(out, entry) for entry in entries)
+
+
+def remove_stale(out: Path, path: str) -> None:
+    """Delete a PDF left by an earlier build for a job that failed now: never publish it."""
+    target = Path(out) / path
+    if target.is_file():
+        target.unlink()
+        LOG.info("removed %s: this build could not make it", target)

@@ -1,0 +1,541 @@
+"""Exact PDF text layer for WeasyPrint 70.0 (upstream issue #2841, PR #2869).
+
+WeasyPrint gives each glyph id the ToUnicode text of its *first* use, so a glyph
+reused in another cluster (Devanagari vowel signs and conjuncts, Arabic
+ligatures with vowel marks) extracts as the wrong text. Here every (glyph, text)
+pair gets its own CID: the first pair keeps the glyph id, any other gets an
+alias CID above the font's glyph count, drawn with the same glyph (CIDToGIDMap)
+and the same width (W), and mapped to its own text (ToUnicode). Codes stay in
+Identity-H because pypdf ignores embedded Encoding CMaps.
+
+Lines WeasyPrint already maps right stay as written. Every other line gets an
+invisible text layer in reading order (leaflets/render/hiddentext.py): its glyphs stay
+as drawn, with alias codes read as spaces, under ActualText for poppler and
+PDFium. Fonts without alias codes (CFF outlines: CJK collections) keep the
+older rewrite of the drawn line (leaflets/render/textlines.py): offsets placing marks
+split for pypdf, right-to-left runs drawn in logical order, clusters spread
+over blank glyphs with bidi marks for poppler. Pages render pixel-identical.
+"""
+
+import inspect
+import unicodedata
+from math import ceil
+
+import pydyf
+
+from . import hiddentext
+from . import textlines as lines
+from .textlines import RLM
+
+EXPECTED_VERSION = '70.0'
+_installed = False
+
+
+def _targets():
+    """Return (owner, attribute, parameters, statements relied on) to check."""
+    from weasyprint import pdf
+    from weasyprint.draw import text
+    from weasyprint.pdf import fonts, stream
+    return (
+        (text, 'draw_first_line', (
+            'stream', 'textbox', 'text_overflow', 'block_ellipsis', 'matrix'), (
+            'font, font_size = stream.add_font(pango_font)',
+            'if glyph_id not in font.to_unicode:', 'font.to_unicode[glyph_id] = ',
+            "string += f'{glyph_id:02x}' if font.bitmap else f'{glyph_id:04x}'",
+            'stream.set_text_matrix(*matrix.values)', 'run = first_line.runs[0]',
+            'stream.set_font_size(font.hash, 1 if font.bitmap else font_size)',
+            'stream.set_text_rise(-rise)', "string += f'>{int(kerning)}<'")),
+        (pdf, 'build_fonts_dictionary', (
+            'pdf', 'fonts', 'compress', 'subset', 'options'), (
+            "'ToUnicode': to_unicode_object.reference", "b'endcmap',",
+            'pdf_fonts[font.hash] = font_dictionary.reference')),
+        (fonts.Font, 'get_unused_glyph_id', ('self', 'codepoint'), (
+            'self.glyph_count + len(self.missing)',)),
+        (fonts, '_build_vector_font_dictionary', (
+            'font_dictionary', 'pdf', 'font', 'widths', 'compress', 'reference',
+            'pdf_version'), (
+            "'CIDToGIDMap': '/Identity',",
+            "font_dictionary['Encoding'] = '/Identity-H'")),
+        # Checked only: the font state that lines rewritten here must keep.
+        (stream.Stream, 'set_font_size', ('self', 'font', 'size'), (
+            'self._current_font = (font, size)',)),
+    )
+
+
+def check_compatible():
+    """Raise RuntimeError unless WeasyPrint has the version and code patched here."""
+    check_functions('leaflets.textlayer', _targets(), EXPECTED_VERSION, '#2841')
+
+
+def check_functions(patch, targets, version, issue):
+    """Raise RuntimeError unless WeasyPrint is ``version`` with the ``targets`` as known."""
+    import weasyprint
+    if weasyprint.__version__ != version:
+        raise RuntimeError(
+            f'{patch} is written for WeasyPrint {version}, found '
+            f'{weasyprint.__version__}: check upstream issue {issue}, then update or '
+            'drop this patch')
+    for owner, attribute, parameters, statements in targets:
+        function = getattr(owner, attribute, None)
+        function = getattr(function, '__wrapped__', function)  # once installed
+        try:
+            found = tuple(inspect.signature(function).parameters)
+            source = inspect.getsource(function)
+        except (TypeError, ValueError, OSError) as exception:
+            raise RuntimeError(
+                f'{patch} cannot read WeasyPrint {attribute}') from exception
+        missing = [line for line in statements if line not in source]
+        if found != parameters or missing:
+            raise RuntimeError(
+                f'{patch} does not know this WeasyPrint {attribute}: '
+                f'parameters {found} instead of {parameters}, missing code {missing}')
+
+
+def install():
+    """Patch WeasyPrint so the PDF text layer matches the source text exactly. Idempotent."""
+    global _installed
+    if _installed:
+        return
+    check_compatible()
+    wrappers = (_draw_first_line, _build_fonts_dictionary, _get_unused_glyph_id)
+    for (owner, attribute, *_), wrapper in zip(_targets(), wrappers):
+        wrapper.__wrapped__ = getattr(owner, attribute)
+        setattr(owner, attribute, wrapper)
+    _installed = True
+
+
+class _Recorder:
+    """Font.to_unicode stand-in: no glyph seems mapped, so WeasyPrint gives us
+    the text of every glyph drawn, not only of each glyph's first use."""
+    def __init__(self, font, log):
+        self.font, self.log = font, log
+
+    def __contains__(self, glyph_id):
+        return False
+
+    def __setitem__(self, glyph_id, text):
+        self.log.append((self.font, glyph_id, text))
+
+
+def _draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
+    """Draw a line with WeasyPrint, then give each glyph the code of its text."""
+    log, real_maps, add_font = [], {}, stream.add_font
+
+    def recording_add_font(pango_font):
+        font, font_size = add_font(pango_font)
+        if font not in real_maps:
+            real_maps[font], font.to_unicode = font.to_unicode, _Recorder(font, log)
+        return font, font_size
+
+    start, font_before = len(stream.stream), stream._current_font
+    stream.add_font = recording_add_font
+    try:
+        emojis = _draw_first_line.__wrapped__(
+            stream, textbox, text_overflow, block_ellipsis, matrix)
+    finally:
+        del stream.add_font
+        for font, real_map in real_maps.items():
+            font.to_unicode = real_map
+    if log and not _simple(log, textbox):
+        _overlay(stream, start, log, textbox, font_before)
+    return emojis
+
+
+def _simple(log, textbox):
+    """Map and return True for a line WeasyPrint already writes right; else False.
+
+    Most lines (Latin, Cyrillic, CJK) are left-to-right, one character per glyph,
+    no marks, each glyph read as it was first read: then upstream's codes are
+    exact and the costly rewrite below would write the same bytes.
+    """
+    # ASCII text has no RTL run: skip the walk over Pango's runs
+    if not textbox.pango_layout.text.isascii() and any(rtl for _, _, rtl in _runs(textbox)):
+        return False
+    for font, glyph_id, text in log:
+        if len(text) != 1 or unicodedata.combining(text) or font.bitmap:
+            return False
+        if font.to_unicode.get(glyph_id, text) != text:
+            return False
+    for font, glyph_id, text in log:
+        font.to_unicode.setdefault(glyph_id, text)
+    return True
+
+
+def _runs(textbox):
+    """Return (logical offset, glyphs drawn, rtl) of the line's runs, in visual order."""
+    from weasyprint.text.ffi import ffi, pango
+    line, _ = textbox.pango_layout.get_first_line()
+    runs, run = [], line.runs[0]
+    while run != ffi.NULL:
+        glyph_item, run = run.data, run.next
+        glyphs = glyph_item.glyphs
+        drawn = sum(
+            1 for glyph in glyphs.glyphs[0:glyphs.num_glyphs]
+            if glyph.glyph != pango.PANGO_GLYPH_EMPTY)
+        runs.append((glyph_item.item.offset, drawn, glyph_item.item.analysis.level % 2))
+    return runs
+
+
+def _recode(stream, start, log, runs, font_before):
+    """Rewrite the line drawn since ``start``: glyph codes, mark offsets, run order."""
+    operators = stream.stream
+    events = lines.parse(operators[start:], log, font_before)
+    if events is None:
+        # Never break rendering: fall back to WeasyPrint's first-use mapping.
+        from weasyprint.logger import LOGGER
+        LOGGER.warning('Unexpected glyph string, text layer may be wrong')
+        for font, glyph_id, text in log:
+            font.to_unicode.setdefault(glyph_id, text)
+        return
+    entries = lines.spread_clusters(log)  # a list of (font, glyph id, text)
+    rtl = ([run[2] for run in runs for _ in range(run[1])]
+           if sum(run[1] for run in runs) == len(log) else [False] * len(log))
+    lines.split_mark_offsets(events, entries, rtl)
+    segments = lines.logical_segments(events, log, runs, _tf(font_before))
+    blanks = lines.spread_rtl_clusters(entries, runs)
+    lines.insert_blanks(segments, blanks)
+    codes = [
+        _code(font, glyph_id, text) for font, glyph_id, text in entries]
+    operators[start:] = lines.serialize(
+        segments, log, codes, _tf(stream._current_font), _blank)
+
+
+def _overlay(stream, start, log, textbox, font_before):
+    """Keep the line drawn since ``start`` as drawn, read as spaces, and lay its text
+    invisibly in reading order, with ActualText for poppler and PDFium
+    (leaflets/render/hiddentext.py)."""
+    operators = stream.stream
+    events = lines.parse(operators[start:], log, font_before)
+    runs = _run_texts(textbox)
+    if (not events or events[0][0] != 'Tm' or not runs or
+            sum(run[5] for run in runs) != len(log) or
+            not all(_can_alias(font) for font, _, _ in log)):
+        _recode(stream, start, log, _runs(textbox), font_before)
+        return
+    codes = [_hidden_code(font, glyph_id, text) for font, glyph_id, text in log]
+    a, b, c, d, e, f = events[0][2]
+    size = textbox.style['font_size']
+    logical = ''.join(run[2] for run in sorted(runs, key=lambda run: run[4]))
+    rtl_line = any(run[3] for run in runs)
+    # PDFium reads the ActualText of the first text object of the line and skips
+    # the others if they share its property list: one named list for the line.
+    pdfium = hiddentext.property_list(stream._resources, hiddentext.pdfium_order(logical))
+    marked_pdfium = b'/LeafletsText /%s BDC' % pdfium.encode()
+
+    def matrix(x):
+        return b' '.join(lines.pdf_number(v) for v in (a, b, c, d, e + a * x, f + b * x)) + b' Tm'
+
+    document_layer = hiddentext.layer(stream._fonts)
+    left = min(run[0] for run in runs)
+    width = max(run[0] + run[1] for run in runs) - left
+    if rtl_line:
+        invisible = hiddentext.rtl_words(document_layer, logical, left, width, size, matrix)
+    else:
+        invisible = hiddentext.operators(document_layer, logical, matrix(left), width, size)
+    out = [hiddentext.begin_span(''), marked_pdfium, *invisible, b'EMC', b'EMC']
+    # poppler reads the ActualText of each word where its glyphs are: one word is
+    # one of its characters, so its own bidi keeps punctuation and spaces in place
+    groups = _word_groups(textbox, runs)
+    if groups is None:
+        groups = [(run[5], run[2][::-1] if run[3] else run[2]) for run in runs]
+    pieces = _split_runs(events, [count for count, _ in groups])
+    for index, ((_, text), piece) in enumerate(zip(groups, pieces)):
+        drawn = lines.serialize([(None, None, piece)], log, codes, None, _blank)
+        if index == 0 and not any(op.endswith(b' Tf') for op in drawn[:next(
+                (i for i, op in enumerate(drawn) if op.endswith(b'TJ')), len(drawn))]):
+            drawn.insert(1, _tf(font_before))  # the invisible text's font came between
+        if drawn:
+            out += [hiddentext.begin_span(text), marked_pdfium, *drawn, b'EMC', b'EMC']
+    operators[start:] = out
+
+
+def _word_groups(textbox, runs):
+    """Return (glyphs drawn, text as poppler must read it) of each word, in drawing order.
+
+    The glyphs of a word are consecutive in a run; a word split by runs is a group per
+    run. Returns None if Pango's clusters do not say which word a glyph belongs to.
+    """
+    from weasyprint.text.ffi import ffi, pango
+    line, _ = textbox.pango_layout.get_first_line()
+    utf8 = textbox.pango_layout.text.encode()
+    start, end = line.start_index, line.start_index + line.length
+    word_of, word = {}, 0  # byte offset -> word index
+    texts, current, was_space = [], b'', False
+    for offset in range(start, end):
+        byte = utf8[offset:offset + 1]
+        if byte[0] & 0xC0 == 0x80:  # continuation byte
+            word_of[offset] = word
+            current += byte
+            continue
+        char_end = offset + 1
+        while char_end < end and utf8[char_end] & 0xC0 == 0x80:
+            char_end += 1
+        space = utf8[offset:char_end].decode().isspace()
+        if was_space and not space:
+            texts.append(current)
+            current, word = b'', word + 1
+        word_of[offset] = word
+        current += byte
+        was_space = space
+    texts.append(current)
+    groups, run = [], line.runs[0]
+    while run != ffi.NULL:
+        glyph_item, run = run.data, run.next
+        item, glyphs = glyph_item.item, glyph_item.glyphs
+        rtl = item.analysis.level % 2
+        for i in range(glyphs.num_glyphs):
+            if glyphs.glyphs[i].glyph == pango.PANGO_GLYPH_EMPTY:
+                continue
+            index = word_of.get(item.offset + glyphs.log_clusters[i])
+            if index is None:
+                return None
+            if groups and groups[-1][0] == index and groups[-1][3] == id(item):
+                groups[-1][1] += 1
+            else:
+                groups.append([index, 1, rtl, id(item), item.offset, item.length])
+    found = []
+    for index, count, rtl, _, offset, length in groups:
+        # the part of the word in this run
+        word_bytes = b''.join(
+            utf8[o:o + 1] for o in range(max(offset, start), min(offset + length, end))
+            if word_of.get(o) == index)
+        text = hiddentext.CONTROLS.sub('', word_bytes.decode(errors='ignore'))
+        found.append((count, hiddentext.poppler_order(text) if rtl else text))
+    return found
+
+
+def _split_runs(events, counts):
+    """Split a line's events into one list per group of ``counts`` glyphs, in drawing order.
+
+    Offsets and state between two groups open the next group's TJ after an empty
+    string, '[<> -292 <...>]', as WeasyPrint writes them: PDFium places a TJ that
+    ends or starts with an offset otherwise, and glyphs would move.
+    """
+    bounds, total = [], 0
+    for count in counts:
+        total += count
+        bounds.append(total)
+    pieces, seen, group, pending = [[] for _ in counts], 0, 0, []
+    for event in events:
+        if event[0] != 'g':
+            (pending if seen else pieces[0]).append(event)
+            continue
+        new_group = group
+        while new_group < len(counts) - 1 and seen >= bounds[new_group]:
+            new_group += 1
+        if new_group != group:
+            state = next((i for i, e in enumerate(pending) if e[0] not in ('n', 'e')), None)
+            if state is None:  # offsets inside a TJ: they now open one
+                if pending and pending[0][0] != 'e':
+                    pending.insert(0, ('e', b'<>', None))
+                pieces[new_group] += pending
+            else:  # offsets ending a TJ stay; after Tf, Ts or Tm a TJ starts anyway
+                pieces[group] += pending[:state]
+                pieces[new_group] += pending[state:]
+            group = new_group
+        else:
+            pieces[group] += pending
+        pending = []
+        pieces[group].append(event)
+        seen += 1
+    pieces[group] += pending
+    return pieces
+
+
+def _run_texts(textbox):
+    """Return (x, width, text, rtl, logical offset, glyphs drawn) of the line's runs,
+    in visual order; ``text`` is the run's characters without bidi controls.
+    """
+    from weasyprint.text.ffi import FROM_UNITS, ffi, pango
+    line, _ = textbox.pango_layout.get_first_line()
+    utf8 = textbox.pango_layout.text.encode()
+    found, run, x = [], line.runs[0], 0.0
+    while run != ffi.NULL:
+        glyph_item, run = run.data, run.next
+        glyphs = glyph_item.glyphs.glyphs[0:glyph_item.glyphs.num_glyphs]
+        width = sum(g.geometry.width for g in glyphs) * FROM_UNITS
+        drawn = sum(1 for g in glyphs if g.glyph != pango.PANGO_GLYPH_EMPTY)
+        item = glyph_item.item
+        text = hiddentext.CONTROLS.sub('', utf8[item.offset:item.offset + item.length].decode())
+        found.append((x, width, text, item.analysis.level % 2, item.offset, drawn))
+        x += width
+    return found
+
+
+def _can_alias(font):
+    """Whether ``font`` can get alias codes: TrueType outlines (a CIDToGIDMap), codes left.
+
+    Not bitmaps, not CFF outlines (CJK collections are CFF inside a .ttc: their
+    CIDs are glyph ids, leaflets/render/fontsubset.py).
+    """
+    if 'textlayer_can_alias' not in font.__dict__:
+        font.textlayer_can_alias = (
+            not font.bitmap and font.type != 'otf' and font.glyph_count < 0xF000 and
+            'glyf' in _table_tags(font))
+    return font.textlayer_can_alias
+
+
+def _table_tags(font):
+    """Return the table tags of ``font``'s face (a face of a collection: its own)."""
+    from io import BytesIO
+
+    from fontTools.ttLib import TTFont
+    try:
+        return set(TTFont(BytesIO(font.file_content), fontNumber=font.index, lazy=True).keys())
+    except Exception:  # noqa: BLE001 - unreadable: no aliases, WeasyPrint's mapping
+        return set()
+
+
+def _hidden_code(font, glyph_id, text):
+    """Return a code drawing ``glyph_id`` read as a space: extractors that read the glyphs
+    under the line's ActualText (pdf.js, pypdf) see only spaces after its invisible text.
+
+    Not nothing: PDFium and pdf.js read a glyph mapped to nothing as its code."""
+    # WeasyPrint subsets fonts to the glyphs with a text: give it the glyph's
+    font.to_unicode.setdefault(glyph_id, text)
+    if font.bitmap or font.type == 'otf':
+        return glyph_id  # no alias codes: WeasyPrint's mapping
+    aliases = font.__dict__.setdefault('textlayer_aliases', {})
+    key = (glyph_id, hiddentext.HIDDEN, None)
+    if key not in aliases:
+        code = _next_free_code(font)
+        if code is None:
+            return glyph_id
+        aliases[key] = code
+    return aliases[key]
+
+
+def _tf(font):
+    """Return the Tf operator WeasyPrint writes for its Stream font state."""
+    if font is None:
+        return None
+    stream = pydyf.Stream()
+    stream.set_font_size(*font)
+    return stream.stream[0]
+
+
+def _blank(font, text):
+    """Return a code drawing nothing, with no width, read as ``text``, or None."""
+    glyph = lines.blank_glyph(font)
+    if glyph is None:
+        return None
+    code = _code(font, glyph, text, 0)
+    return None if code == glyph else code  # no code left for aliases
+
+
+def _code(font, glyph_id, text, width=None):
+    """Return the code drawing ``glyph_id`` with ``text`` as ToUnicode text.
+
+    ``width`` (1/1000 em), if given, replaces the glyph's own width.
+    """
+    # A space marked for poppler (" " + RLM) never becomes the glyph's own text:
+    # WeasyPrint's fallback for a line this module gives up on uses that one.
+    first_text = font.to_unicode.setdefault(glyph_id, text.replace(RLM, '') or text)
+    if font.bitmap or (first_text == text and width is None):
+        return glyph_id  # Type 3 bitmap fonts keep WeasyPrint's mapping
+    aliases = font.__dict__.setdefault('textlayer_aliases', {})
+    if (glyph_id, text, width) not in aliases:
+        # CFF CIDFonts have no CIDToGIDMap: keep WeasyPrint's mapping.
+        code = None if font.type == 'otf' else _next_free_code(font)
+        if code is None:
+            if not font.__dict__.setdefault('textlayer_warned', False):
+                from weasyprint.logger import LOGGER
+                LOGGER.warning('Text layer of "%s" may be wrong', font.family)
+                font.textlayer_warned = True
+            return glyph_id
+        aliases[(glyph_id, text, width)] = code
+    return aliases[(glyph_id, text, width)]
+
+
+def _next_free_code(font):
+    """Return the next unused code above glyph ids, or None if codes run out."""
+    aliases = font.__dict__.get('textlayer_aliases', ())
+    code = font.glyph_count + len(font.missing) + len(aliases)
+    return code if code <= 0xFFFF else None
+
+
+def _get_unused_glyph_id(self, codepoint):
+    """Take codes for missing glyphs from the pool of alias codes."""
+    if codepoint not in self.missing:
+        if (code := _next_free_code(self)) is None:
+            return _get_unused_glyph_id.__wrapped__(self, codepoint)  # warns
+        self.missing[codepoint] = code
+    return self.missing[codepoint]
+
+
+def _build_fonts_dictionary(pdf, fonts, compress, subset, options):
+    """Build fonts with WeasyPrint, then add alias CIDs to fonts that have some."""
+    pdf_fonts = _build_fonts_dictionary.__wrapped__(
+        pdf, fonts, compress, subset, options)
+    hiddentext.add_font(pdf, pdf_fonts, fonts, compress)
+    for font in fonts.values():
+        aliases = font.__dict__.get('textlayer_aliases')
+        if not aliases or font.bitmap or font.hash not in pdf_fonts:
+            continue
+        dictionary = _object(pdf, pdf_fonts[font.hash])
+        # Empty texts (glyphs of a cluster but the first) as WeasyPrint does.
+        _insert_before_endcmap(_object(pdf, dictionary['ToUnicode']), 'bfchar', [
+            b'<%04x> <%s>' % (code, text.encode('utf-16-be').hex().encode())
+            for (_, text, _), code in aliases.items()])
+        if dictionary['Encoding'] != '/Identity-H':
+            # Missing glyphs' Encoding CMap: alias codes are alias CIDs.
+            _insert_before_endcmap(_object(pdf, dictionary['Encoding']), 'cidchar', [
+                b'<%04x> %d' % (code, code) for code in aliases.values()])
+
+        cid_font = _object(pdf, dictionary['DescendantFonts'][0])
+        glyph_ids = {code: glyph_id for (glyph_id, _, _), code in aliases.items()}
+        widths = {
+            first + i: width
+            for first, array in zip(cid_font['W'][::2], cid_font['W'][1::2])
+            for i, width in enumerate(array)}
+        for (glyph_id, _, width), code in sorted(aliases.items(), key=lambda a: a[1]):
+            if width is not None:  # blank glyphs: 0, as in the font program
+                cid_font['W'].extend((code, pydyf.Array((width,))))
+            elif glyph_id in widths:  # else both use the default width
+                cid_font['W'].extend((code, pydyf.Array((widths[glyph_id],))))
+        # Missing glyphs' codes (above the glyph count) draw glyph 0.
+        gids = [glyph_ids.get(cid, cid) for cid in range(max(glyph_ids) + 1)]
+        cid_to_gid_map = _gid_map_stream(
+            [gid if gid < font.glyph_count else 0 for gid in gids], compress)
+        pdf.add_object(cid_to_gid_map)
+        cid_font['CIDToGIDMap'] = cid_to_gid_map.reference
+
+        descriptor = _object(pdf, cid_font['FontDescriptor'])
+        if 'CIDSet' in descriptor:  # PDF ≤ 1.4 (PDF/A-1): list alias CIDs too
+            cid_set = _object(pdf, descriptor['CIDSet'])
+            bits = bytearray(cid_set.stream[0])
+            bits.extend(bytes(max(0, ceil((max(glyph_ids) + 1) / 8) - len(bits))))
+            for cid in glyph_ids:
+                bits[cid // 8] |= 0x80 >> (cid % 8)
+            cid_set.stream = [bytes(bits)]
+    return pdf_fonts
+
+
+def _object(pdf, reference):
+    """Return the object of ``pdf`` pointed by a pydyf ``reference``."""
+    return pdf.objects[int(reference.split()[0])]
+
+
+def _insert_before_endcmap(stream, kind, entries):
+    """Insert CMap ``entries`` as ``begin<kind>`` blocks of 100 lines at most."""
+    lines = []
+    for i in range(0, len(entries), 100):
+        batch = entries[i:i + 100]
+        lines += [b'%d begin%s' % (len(batch), kind.encode()), *batch,
+                  b'end' + kind.encode()]
+    index = stream.stream.index(b'endcmap')
+    stream.stream[index:index] = lines
+
+
+def _gid_map_stream(glyph_ids, compress):
+    """Return a CIDToGIDMap stream for the list of glyph ids indexed by CID."""
+    data = b''.join(glyph_id.to_bytes(2, 'big') for glyph_id in glyph_ids)
+    if not compress:
+        return pydyf.Stream([data])
+    # PNG "Up" rows of one CID: the identity part becomes a constant that
+    # deflates to almost nothing (2 bytes a CID otherwise, for every glyph).
+    rows = b''.join(
+        bytes((2, (data[i] - data[i - 2]) % 256, (data[i + 1] - data[i - 1]) % 256))
+        if i else b'\2' + data[:2] for i in range(0, len(data), 2))
+    return pydyf.Stream([rows], pydyf.Dictionary({
+        'DecodeParms': pydyf.Dictionary({'Predictor': 12, 'Columns': 2})}), True)
