@@ -234,6 +234,9 @@ def report(result, args: argparse.Namespace) -> int:
                   file=sys.stderr)
             for problem in outcome.problems:
                 print(problem, file=sys.stderr)
+            if outcome.removed:  # never silently: say which file went, and why
+                print(f"removed {Path(args.out) / outcome.job.path}, made by an earlier build: "
+                      "it is no longer valid (the reasons above)", file=sys.stderr)
     if not args.quiet:
         if result.manifest:
             print(f"{result.manifest}")
@@ -375,7 +378,7 @@ def cmd_check(project: Project, args: argparse.Namespace) -> int:
     for finding in findings:
         print(finding)
     errors = sum(1 for f in findings if f.error or args.strict)
-    warnings = len(findings) - sum(1 for f in findings if f.error)
+    warnings = sum(1 for f in findings if not f.error)
     if not args.quiet or errors:
         print(f"{errors} errors, {warnings} warnings" if findings else "all checks passed",
               file=sys.stderr)

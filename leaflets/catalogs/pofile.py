@@ -6,11 +6,15 @@ import gettext
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, PoFileParser, unescape
 
 from ..errors import CatalogError, Problem
+
+if TYPE_CHECKING:
+    from ..project import Project
 
 # PO header fields that record the medical sign-off. They live in the file so
 # they travel with it through Poedit, Weblate and agencies.
@@ -155,6 +159,38 @@ def read_po(path: Path, shown_as: str | None = None) -> PoFile:
                            _header_line(lines, "Content-Type"))
     _check_plural_expression(catalog, lines, where)
     return PoFile(where, catalog, headers, "\r\n" if b"\r\n" in data else "\n")
+
+
+def read_catalog(project: "Project", lang: str, domain: str, required: bool = True
+                 ) -> PoFile | None:
+    """The one way every command opens a language's catalog: inside locales/, a real file,
+    read strictly. A missing one is an error (None when not ``required``)."""
+    from ..files import inside
+    from ..project import shown_path
+
+    path = project.po_path(lang, domain)
+    where = shown_path(project, path)
+    try:
+        target = path.resolve(strict=False)
+    except (OSError, RuntimeError):  # Python 3.11 raises RuntimeError for a symlink loop
+        raise CatalogError("symlink loop: this catalog (or a folder above it) is a symlink that "
+                           "leads back to itself; replace it with the catalog itself",
+                           where) from None
+    if not path.exists() and not path.is_symlink():
+        if not required:
+            return None
+        raise CatalogError(f"no catalog for {lang}; run 'generate.py init {lang}' or "
+                           "'generate.py update'", where)
+    if inside(path, [project.locales.resolve()]) is None:
+        raise CatalogError("catalog is a symlink to a file outside locales/; replace it with "
+                           "the catalog itself", where)
+    if target.is_dir():
+        raise CatalogError("this is a folder where a catalog (a PO file) should be; remove or "
+                           "rename the folder", where)
+    if not target.exists():
+        raise CatalogError("catalog is a symlink to a file that does not exist; replace it "
+                           "with the catalog itself", where)
+    return read_po(path, where)
 
 
 def _check_syntax(lines: list[str], where: str) -> None:
