@@ -158,7 +158,7 @@ def read_po(path: Path, shown_as: str | None = None) -> PoFile:
                            "and set 'Content-Type: text/plain; charset=UTF-8'", where,
                            _header_line(lines, "Content-Type"))
     _check_plural_expression(catalog, lines, where)
-    return PoFile(where, catalog, headers, "\r\n" if b"\r\n" in data else "\n")
+    return PoFile(where, catalog, headers, _newline(data))
 
 
 def read_catalog(project: "Project", lang: str, domain: str, required: bool = True
@@ -257,7 +257,19 @@ def _check_plural_expression(catalog: Catalog, lines: list[str], where: str) -> 
                            where, header) from None
 
 
+def _newline(data: bytes) -> str:
+    """The file's line ending, kept when the file is rewritten: LF, CRLF or CR (old Mac)."""
+    if b"\r\n" in data:
+        return "\r\n"
+    return "\r" if b"\r" in data and b"\n" not in data else "\n"
+
+
 def _decode_lines(data: bytes, where: str) -> list[str]:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (
+            len(data) > 1 and b"\x00" in data[:200] and (
+                data[1:200:2].count(0) > 40 or data[0:200:2].count(0) > 40)):
+        raise CatalogError("the file is UTF-16; save it as UTF-8 (in Poedit: File > Save As, "
+                           "or any editor's UTF-8 encoding)", where, 1)
     if b"\x00" in data:
         lineno = data.count(b"\n", 0, data.index(b"\x00")) + 1
         raise CatalogError("NUL byte in catalog: the file is binary or corrupted", where, lineno)
@@ -274,12 +286,21 @@ def _decode_lines(data: bytes, where: str) -> list[str]:
                                "file as UTF-8 and set 'Content-Type: text/plain; charset=UTF-8'",
                                where, lineno) from None
         raise CatalogError("not valid UTF-8; save the file as UTF-8", where, lineno) from None
-    # Only \n (and \r\n) end a PO line; str.splitlines() would also split at
-    # U+2028, U+0085 or \f inside a translation and break the entry in two.
-    lines = text.split("\n")
+    # Only \n, \r\n, or \r in a file without \n (old Mac editors) end a PO line;
+    # str.splitlines() would also split at U+2028, U+0085 or \f inside a translation
+    # and break the entry in two.
+    newline = _newline(data)
+    lines = text.split("\r" if newline == "\r" else "\n")
     if lines and lines[-1] == "":
         lines.pop()
-    return [line[:-1] if line.endswith("\r") else line for line in lines]
+    if newline != "\r":
+        lines = [line[:-1] if line.endswith("\r") else line for line in lines]
+        for lineno, line in enumerate(lines, 1):
+            if "\r" in line:  # msgfmt reads a lone CR as part of the line: refuse, not guess
+                raise CatalogError("a carriage return (CR) inside a line: the file mixes line "
+                                   "endings; save it again with one kind (LF or CRLF)", where,
+                                   lineno)
+    return lines
 
 
 def _headers(lines: list[str]) -> dict[str, str]:

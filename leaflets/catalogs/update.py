@@ -10,7 +10,7 @@ from babel import Locale
 from babel.dates import format_datetime
 from babel.messages.catalog import Catalog, Message
 
-from .pofile import REVIEW_DATE_HEADER, REVIEWER_HEADER, PoFile, po_bytes, read_po
+from .pofile import REVIEW_DATE_HEADER, REVIEWER_HEADER, PoFile, po_bytes, read_catalog
 from ..errors import CatalogError, UsageError
 from .extract import domain_templates, template_catalog
 from ..files import atomic_write
@@ -51,8 +51,9 @@ def plan_updates(project: Project, langs: list[str] | None = None) -> list[Catal
             path = project.po_path(lang, domain)
             # a copy each time: Babel puts the template's own Message objects into the catalog
             template = copy.deepcopy(templates[domain])
-            if path.is_file():
-                updates.append(update_catalog(read_po(path, project.rel(path)), path, template))
+            po = read_catalog(project, lang, domain, required=False)
+            if po is not None:
+                updates.append(update_catalog(po, path, template))
             else:  # a new leaflet: start its catalog in every language
                 data = new_catalog(template, language(lang), domain)
                 updates.append(CatalogUpdate(path, project.rel(path), data, changed=True,
@@ -119,7 +120,7 @@ def keep_original_entries(new: str, before: str, original: str) -> str:
     update keeps the file's own wrapping (Poedit's, Weblate's), so ``git diff`` shows
     only the entries that really changed.
     """
-    original = original.replace("\r\n", "\n")
+    original = original.replace("\r\n", "\n").replace("\r", "\n")
     raw = original.strip("\n").split("\n\n")
     babel = before.strip("\n").split("\n\n")
     if len(raw) != len(babel):
@@ -184,7 +185,7 @@ def init(project: Project, code: str, created=None) -> list[Path]:
     files = {}
     for domain in sorted(domain_templates(project)):
         path = project.po_path(lang.code, domain)
-        if path.exists():
+        if read_catalog(project, lang.code, domain, required=False) is not None:
             raise UsageError(f"a catalog for {lang.code} already exists; run 'generate.py "
                              "update' to bring it up to date", project.rel(path))
         files[path] = new_catalog(template_catalog(project, domain), lang, domain, created)

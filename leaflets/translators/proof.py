@@ -9,7 +9,7 @@ import jinja2
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from ..catalogs.pofile import PoFile, is_translated, read_po
+from ..catalogs.pofile import PoFile, is_translated, read_catalog
 from ..catalogs.checkers import Finding, check_message
 from ..errors import UsageError
 from ..catalogs.extract import domain_templates
@@ -127,11 +127,7 @@ def proof_html(project: Project, code: str) -> str:
         raise UsageError(f"{lang.code} has no catalogs to proof; name a translation language")
     catalogs = []
     for domain in sorted(domain_templates(project)):
-        path = project.po_path(lang.code, domain)
-        if not path.is_file():
-            raise UsageError(f"no catalog for {lang.code}; run 'generate.py init {lang.code}'",
-                             project.rel(path))
-        po = read_po(path, project.rel(path))
+        po = read_catalog(project, lang.code, domain)
         catalogs.append((po, proof_rows(po, lang)))
     totals = {state: sum(1 for _, rows in catalogs for r in rows if r.state == state)
               for state in STATES}
