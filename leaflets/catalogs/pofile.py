@@ -43,6 +43,7 @@ class _StrictParser(PoFileParser):
         self.path = path
         self.seen: dict[tuple, int] = {}
         self.previous: dict[str, str] = {}
+        self.raw_flags: list[str] = []
         self._previous_field = "id"
 
     def _process_comment(self, line) -> None:
@@ -52,6 +53,11 @@ class _StrictParser(PoFileParser):
             self._finish_current_message()
             self._add_previous(line[2:].strip())
         else:
+            if line.startswith("#,"):
+                self._finish_current_message()
+                # Babel's Message drops or adds python-format by looking at the msgid;
+                # the file's flags are the translator's, so they are kept as written
+                self.raw_flags += [flag.strip() for flag in line[2:].split(",") if flag.strip()]
             super()._process_comment(line)
 
     def _add_previous(self, text: str) -> None:
@@ -96,11 +102,13 @@ class _StrictParser(PoFileParser):
         self.seen[key] = self.offset + 1
         obsolete, context = self.obsolete, key[1]
         previous, self.previous = self.previous, {}
+        flags, self.raw_flags = self.raw_flags, []
         super()._add_message()
-        if "id" in previous:
-            found = (self.catalog.obsolete.get(self.catalog._key_for(msgid, context)) if obsolete
-                     else self.catalog.get(msgid, context))
-            if found is not None:
+        found = (self.catalog.obsolete.get(self.catalog._key_for(msgid, context)) if obsolete
+                 else self.catalog.get(msgid, context) if msgid else None)
+        if found is not None:
+            found.flags = set(flags)
+            if "id" in previous:
                 found.previous_id = [previous["id"]] + (
                     [previous["plural"]] if "plural" in previous else [])
 
@@ -470,16 +478,11 @@ def po_bytes(catalog: Catalog, extra_headers: dict[str, str] | None = None, *,
     ``headers`` replaces Babel's header fields with these, in this order (an updated catalog
     keeps the fields and order its editor wrote); ``newline`` keeps a CRLF file CRLF.
     """
-    import io
+    from babel.messages.pofile import escape
 
-    from babel.messages.pofile import escape, normalize, write_po
+    from .powrite import po_string, po_text
 
-    buffer = io.BytesIO()
-    write_po(buffer, catalog, width=76, omit_header=False, sort_output=False,
-             include_previous=False, ignore_obsolete=False)
-    text = _with_previous(buffer.getvalue().decode("utf-8"), catalog)
-    if text.startswith("\n"):
-        text = text[1:]  # Babel writes an empty header comment as a blank first line
+    text = po_text(catalog)
     if extra_headers:
         lines = text.split("\n")
         # the header entry ends at the first blank line after its msgid
@@ -491,38 +494,11 @@ def po_bytes(catalog: Catalog, extra_headers: dict[str, str] | None = None, *,
         start = lines.index('msgid ""') + 1
         end = lines.index("", start)
         fields = "".join(f"{name}: {value}\n" for name, value in headers.items())
-        block = ("msgstr " + normalize(fields, width=76)).split("\n")
+        block = ("msgstr " + po_string(fields)).split("\n")
         text = "\n".join(lines[:start] + block + lines[end:])
     if newline != "\n":
         text = text.replace("\n", newline)
     return text.encode("utf-8")
-
-
-def _with_previous(text: str, catalog: Catalog) -> str:
-    """Add ``#| msgid`` lines as msgmerge writes them.
-
-    Babel's own (include_previous) re-wraps the quoted string as comment text, which
-    breaks multi-line msgids into lines no PO parser can read back.
-    """
-    from babel.messages.pofile import normalize
-
-    messages = [m for m in catalog if m.id]
-    if not any(m.previous_id for m in messages):
-        return text
-    blocks = text.split("\n\n")
-    first = 1 if len(blocks) > len(messages) + len(catalog.obsolete) else 0  # header entry
-    for index, message in enumerate(messages, first):
-        if not message.previous_id:
-            continue
-        lines = blocks[index].split("\n")
-        at = next(i for i, line in enumerate(lines) if line.startswith(("msgctxt ", "msgid ")))
-        previous = []
-        for keyword, value in zip(("msgid", "msgid_plural"), message.previous_id):
-            # as the msgid itself is wrapped, with "#| " before every line
-            previous += ["#| " + line for line in
-                         f"{keyword} {normalize(value, width=76)}".split("\n")]
-        blocks[index] = "\n".join(lines[:at] + previous + lines[at:])
-    return "\n\n".join(blocks)
 
 
 def write_po_file(path: Path, catalog: Catalog, extra_headers: dict[str, str] | None = None,
