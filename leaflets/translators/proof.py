@@ -10,7 +10,8 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from ..catalogs.pofile import PoFile, is_translated, read_catalog
-from ..catalogs.checkers import Finding, check_message
+from ..building.rules import message_findings
+from ..catalogs.checkers import Finding
 from ..errors import UsageError
 from ..catalogs.extract import domain_templates
 from ..locales import SOURCE_LANG, Language, language
@@ -64,7 +65,7 @@ def proof_rows(po: PoFile, lang: Language) -> list[ProofRow]:
             context=message.context, source=ids, translation=strings,
             previous=message.previous_id[0] if message.previous_id else None,
             notes=[" ".join(message.auto_comments)] if message.auto_comments else [],
-            findings=[f for f in check_message(message, lang, po.path)
+            findings=[f for f in message_findings(message, lang, po.path)
                       if f.check not in ("untranslated", "fuzzy", "unchanged")]))
     return rows
 
