@@ -12,6 +12,7 @@ exact text and flags, an obsolete one unchanged. EXAMPLES generated catalogs per
 from __future__ import annotations
 
 import copy
+import os
 
 from babel.messages.catalog import Catalog
 from hypothesis import HealthCheck, given, settings
@@ -20,7 +21,7 @@ from hypothesis import strategies as st
 from leaflets.catalogs.pofile import read_po
 from leaflets.catalogs.update import update_catalog
 
-EXAMPLES = 300
+EXAMPLES = int(os.environ.get("UPDATE_PROPERTY_EXAMPLES", 300))
 PLURAL_HEADER = "nplurals=2; plural=(n != 1);"
 
 # letters of several scripts, spaces, quotes, backslashes, tabs and newlines, an Arabic
@@ -160,6 +161,8 @@ def test_update_keeps_every_translation(data, tmp_path):
         key = msgid[0] if isinstance(msgid, tuple) else msgid
         message = after.obsolete.get(after._key_for(key, context))
         if message is None:  # brought back by the templates: as a fuzzy active entry
+            if not any(strings):
+                continue  # nothing to keep
             message = after.get(key, context)
             assert message is not None and (message.fuzzy or not any(strings)), key
             assert _strings(message) == tuple(strings), key

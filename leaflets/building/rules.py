@@ -159,8 +159,8 @@ def catalog_findings(po: PoFile, lang: Language, wanted: list[tuple[str, str | N
         found += message_findings(message, lang, po.path, (msgid, message.context) in needed)
     for (msgid, context), where in needed.items():
         if po.catalog.get(msgid, context) is None:
-            found.append(finding(po.path, None, "missing", f"{_short(msgid)} (used at {where}) "
-                                 "is not in the catalog; run 'generate.py update'"))
+            found.append(finding(po.path, None, "missing", f"missing: {_short(msgid)} (used at "
+                                 f"{where}); run 'generate.py update'"))
     return found
 
 
@@ -213,6 +213,6 @@ def release_findings(leaflet: Leaflet, leaflet_file: str, catalogs: list[PoFile]
     return found
 
 
-def _short(text: str, limit: int = 50) -> str:
+def _short(text: str, limit: int = 60) -> str:
     text = " ".join(text.split())
-    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+    return '"' + (text if len(text) <= limit else text[: limit - 1] + "…") + '"'

@@ -247,11 +247,16 @@ def check_translated(message: Message, lang=None) -> None:
     """Every message needs a translation in every plural form."""
     strings = message.string if isinstance(message.string, tuple) else (message.string,)
     if not any(strings):
-        source = " ".join((message.id if isinstance(message.id, str) else message.id[0]).split())
-        shown = source if len(source) <= 50 else source[:49] + "…"
-        raise CheckFailed("untranslated", f'not translated yet: "{shown}"')
+        raise CheckFailed("untranslated", f"untranslated: {_shown_source(message)}")
     if not all(strings):
-        raise CheckFailed("untranslated", "a plural form is not translated yet")
+        raise CheckFailed("untranslated", f"untranslated: a plural form of "
+                          f"{_shown_source(message)}")
+
+
+def _shown_source(message: Message, limit: int = 60) -> str:
+    source = " ".join((message.id if isinstance(message.id, str) else message.id[0]).split())
+    return '"' + (source if len(source) <= limit else source[: limit - 1] + "…") + '"'
+
 
 
 def check_fuzzy(message: Message, lang=None) -> None:
@@ -259,8 +264,8 @@ def check_fuzzy(message: Message, lang=None) -> None:
     if message.fuzzy:
         changed = " (the source changed; compare with the #| msgid line)" if message.previous_id \
             else ""
-        raise CheckFailed("fuzzy", f"marked fuzzy{changed}; check the translation, then remove "
-                          "the fuzzy flag")
+        raise CheckFailed("fuzzy", f"fuzzy: {_shown_source(message)}: marked fuzzy{changed}; "
+                          "check the translation, then remove the fuzzy flag")
 
 
 def check_unchanged(message: Message, lang=None) -> None:

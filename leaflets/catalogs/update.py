@@ -158,13 +158,26 @@ def _strings(message: Message) -> list[str]:
     return [s for s in strings if s]
 
 
+def _forms(message: Message) -> tuple[str, ...]:
+    return message.string if isinstance(message.string, tuple) else (message.string or "",)
+
+
 def _keep_lost_strings(old: Catalog, new: Catalog, where: str) -> None:
     """Keep any translation Babel's merge would drop (e.g. plural forms) as obsolete."""
+    # a translation is kept when its message (same msgid and context, active or obsolete)
+    # has every form of it, or when Babel moved it whole to a fuzzy match (#| msgid): a
+    # string that only equals some other message's is not kept by that
     kept = set()
     for message in [*new, *new.obsolete.values()]:
-        kept.update(_strings(message))
+        if message.id:
+            kept.add((_key(message), _forms(message)))
+            if message.fuzzy and message.previous_id:
+                kept.add(("#|", message.previous_id[0], _forms(message)))
     for message in [*old, *old.obsolete.values()]:
-        if not message.id or all(s in kept for s in _strings(message)):
+        if not message.id or not _strings(message):
+            continue
+        forms = _forms(message)
+        if (_key(message), forms) in kept or ("#|", _key(message)[0], forms) in kept:
             continue
         key = new._key_for(message.id, message.context)
         if key in new.obsolete:
