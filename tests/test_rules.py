@@ -279,3 +279,58 @@ def test_a_plain_build_says_which_pdf_it_removed_and_why(project_copy, capsys, t
     assert job["removed"].startswith("removed fr/hsg.pdf, made by an earlier build: no longer "
                                      f"valid ({FR_HSG}:{message.lineno}: numbers differ")
     assert job["reasons"][0]["rule"] == "numbers"
+
+
+# --- One catalog reader for every command ----------------------------------------------
+
+@pytest.mark.parametrize("name", ["utf-16", "folder", "symlink-loop", "symlink-outside"])
+@pytest.mark.parametrize("command", [("update",), ("init", "fr"), ("export", "fr"),
+                                     ("import", "fr", "{xlf}"), ("proof", "fr")],
+                         ids=lambda c: c[0])
+def test_every_command_refuses_the_same_catalog_in_one_line(name, command, project_copy,
+                                                            capsys, tmp_path, monkeypatch):
+    case = EDITS[name]
+    xlf = tmp_path / "fr.xlf"
+    assert run(capsys, "export", "fr", "--root", str(project_copy.root), "--out", str(xlf),
+               "-q")[0] == 0
+    apply_edit(project_copy, case, monkeypatch, tmp_path)
+    if command[0] == "init":  # a language started by hand, its hsg.po broken
+        for domain in ("common", "edition"):
+            project_copy.po_path("fr", domain).unlink()
+    before = {p: p.read_bytes() for p in project_copy.locales.rglob("*.po") if p.is_file()}
+    args = [part.format(xlf=xlf) for part in command]
+    if command[0] in ("export", "proof"):
+        args += ["--out", str(tmp_path / "out.file")]
+    code, _, err = run(capsys, *args, "--root", str(project_copy.root), "-q")
+    assert code == 1 and len(err) == 1 and err[0].startswith(case["error"]), err
+    # a file the reader refuses is never rewritten, and nothing else is either
+    assert {p: p.read_bytes() for p in project_copy.locales.rglob("*.po") if p.is_file()} == before
+    assert not (tmp_path / "out.file").exists()
+
+
+def test_update_never_rewrites_a_catalog_it_refuses(project_copy, capsys):
+    path = project_copy.po_path("fr", "hsg")
+    data = path.read_bytes().replace(b"\n", b"\r", 3)  # a lone CR among LF lines
+    path.write_bytes(data)
+    code, _, err = run(capsys, "update", "--root", str(project_copy.root), "-q")
+    assert code == 1 and err == [f"{FR_HSG}:1: a carriage return (CR) inside a line: the file "
+                                 "mixes line endings; save it again with one kind (LF or CRLF)"]
+    assert path.read_bytes() == data
+
+
+def test_a_cr_only_catalog_is_read_and_stays_cr_only(project_copy, capsys):
+    path = project_copy.po_path("fr", "hsg")
+    text = path.read_bytes().decode("utf-8")
+    path.write_bytes(text.replace("\n", "\r").encode("utf-8"))
+    template = project_copy.templates / "hsg.html"
+    template.write_text(template.read_text(encoding="utf-8").replace(
+        "The short answer", "The short answer, in brief"), encoding="utf-8")
+    assert run(capsys, "update", "--root", str(project_copy.root), "-q")[0] == 0
+    after = path.read_bytes()
+    assert b"\n" not in after and b'msgid "The short answer, in brief"' in after
+    po = read_po(path, FR_HSG)
+    old = read_po(ROOT / FR_HSG, FR_HSG).catalog
+    for message in old:  # every translation is still there
+        if message.id and message.string:
+            assert any(m.string == message.string for m in [*po.catalog,
+                                                            *po.catalog.obsolete.values()])
