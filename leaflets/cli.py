@@ -40,6 +40,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--allow-unreviewed", action="store_true",
                    help="with --release: publish translations not yet signed off by a medical "
                         "reviewer, with the 'not reviewed' notice printed on them")
+    b.add_argument("--strict", action="store_true",
+                   help="warnings of the checks block a leaflet too, as errors do")
     b.add_argument("--force", action="store_true",
                    help="rebuild every PDF, even those whose inputs have not changed")
     b.add_argument("-j", "--jobs", type=positive_int, default=0, metavar="N",
@@ -182,6 +184,7 @@ def build_options(project: Project, args: argparse.Namespace) -> BuildOptions:
                         variant=args.variant, release=getattr(args, "release", False),
                         allow_unreviewed=getattr(args, "allow_unreviewed", False),
                         force=getattr(args, "force", False), jobs=getattr(args, "jobs", 0),
+                        strict=getattr(args, "strict", False),
                         shard=getattr(args, "shard", (1, 1)))
 
 

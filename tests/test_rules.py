@@ -334,3 +334,15 @@ def test_a_cr_only_catalog_is_read_and_stays_cr_only(project_copy, capsys):
         if message.id and message.string:
             assert any(m.string == message.string for m in [*po.catalog,
                                                             *po.catalog.obsolete.values()])
+
+
+def test_warnings_block_a_build_only_with_strict(project_copy, capsys, tmp_path):
+    root = ("--root", str(project_copy.root), "--lang", "fr", "-q", "--jobs", "1")
+    code, out, _ = run(capsys, "check", *root[:4])
+    warnings = [line for line in out if ": warning: " in line]
+    assert code == 0 and warnings, "the French catalog has no warning to test with"
+    assert run(capsys, "build", *root, "--out", str(tmp_path / "plain"))[0] == 0
+    code, _, err = run(capsys, "build", *root, "--strict", "--out", str(tmp_path / "strict"))
+    assert code == 1 and set(warnings) <= set(err), err
+    report = json.loads((tmp_path / "plain" / "build-report.json").read_text())
+    assert report["leaflets"][0]["warnings"] == warnings

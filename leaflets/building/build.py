@@ -55,6 +55,7 @@ class BuildOptions:
     jobs: int = 0  # worker processes; 0 = one per core
     shard: tuple[int, int] = (1, 1)  # (K, N): build the K-th of N deterministic parts
     lock_timeout: float = 600.0  # seconds to wait for another build writing to ``out``
+    strict: bool = False  # warnings of the rules block too (leaflets/building/rules.py)
 
 
 @dataclass(frozen=True)
@@ -142,9 +143,9 @@ class BuildResult:
         return [outcome.entry for outcome in self.outcomes if outcome.entry]
 
 
-def build_mode(options: BuildOptions, strict: bool = False) -> Mode:
+def build_mode(options: BuildOptions) -> Mode:
     """The rules' mode of a build with these options."""
-    return Mode(allow_incomplete=options.allow_incomplete, strict=strict,
+    return Mode(allow_incomplete=options.allow_incomplete, strict=options.strict,
                 release=options.release, allow_unreviewed=options.allow_unreviewed)
 
 
@@ -174,8 +175,7 @@ def build(project: Project, options: BuildOptions, renderer: "Renderer | None" =
 
 def judge(project: Project, options: BuildOptions, *, renderer: "Renderer | None" = None,
           progress: Callable[[Progress], None] | None = None, created: dt.datetime | None = None,
-          reuse: bool = False, strict: bool = False
-          ) -> tuple[list[Outcome], dict[str, RenderOutput], str]:
+          reuse: bool = False) -> tuple[list[Outcome], dict[str, RenderOutput], str]:
     """Every job's verdict, rendering what may be rendered; nothing is written.
 
     ``check`` and ``status`` call this too (``reuse`` False: everything renderable is
@@ -186,7 +186,7 @@ def judge(project: Project, options: BuildOptions, *, renderer: "Renderer | None
     check_sources(project)
     catalogs = load_catalogs(project, jobs)
     shared = _PerBuild(project)
-    mode = build_mode(options, strict)
+    mode = build_mode(options)
     outcomes = [check_job(project, job, catalogs, shared, mode) for job in jobs]
     created = created or build_time(project.root)  # pseudo-locales pass the real project's
     stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ")
