@@ -94,11 +94,17 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--lang", action="append", default=[], metavar="LANG")
     s.add_argument("--leaflet", action="append", default=[], metavar="ID")
     s.add_argument("--json", action="store_true", help="print JSON for machines")
+    s.add_argument("--built", type=Path, default=Path(DEFAULT_OUT), metavar="FOLDER",
+                   help=f"a build's output folder: its unchanged PDFs need no rendering "
+                        f"again (default: {DEFAULT_OUT}/)")
     s.set_defaults(handler=cmd_status)
 
     c = add_command(commands, "check", "quality checks on every catalog (exit 1 on errors)")
     c.add_argument("--lang", action="append", default=[], metavar="LANG")
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    c.add_argument("--built", type=Path, default=Path(DEFAULT_OUT), metavar="FOLDER",
+                   help=f"a build's output folder: its unchanged PDFs need no rendering "
+                        f"again (default: {DEFAULT_OUT}/)")
     c.set_defaults(handler=cmd_check)
 
     p = add_command(commands, "pseudo", "build pseudo-locales (accented and 40%% longer: "
@@ -368,7 +374,7 @@ def cmd_status(project: Project, args: argparse.Namespace) -> int:
     """Print the status table (or JSON)."""
     from .translators.status import status, status_json, status_table
 
-    rows = status(project, args.leaflet, args.lang)
+    rows = status(project, args.leaflet, args.lang, built=args.built)
     print(status_json(rows) if args.json else status_table(rows))
     return EXIT_OK
 
@@ -377,7 +383,7 @@ def cmd_check(project: Project, args: argparse.Namespace) -> int:
     """Print every finding; exit 1 when any is an error (or a warning, with --strict)."""
     from .translators.status import check
 
-    findings = check(project, args.lang)
+    findings = check(project, args.lang, built=args.built)
     for finding in findings:
         print(finding)
     errors = sum(1 for f in findings if f.error or args.strict)

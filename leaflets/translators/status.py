@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 from typing import TYPE_CHECKING
 
@@ -78,22 +79,25 @@ def counts(project: Project, po: PoFile | None, domain: str) -> Counts:
 
 
 def verdicts(project: Project, leaflets: list[str] | None = None,
-             langs: list[str] | None = None, renderer: "Renderer | None" = None
-             ) -> list[Outcome]:
+             langs: list[str] | None = None, renderer: "Renderer | None" = None,
+             built: Path | None = None) -> list[Outcome]:
     """Every selected leaflet x language judged as a plain build judges it, rendered where it
-    can be (leaflets/building/rules.py); nothing is written."""
-    outcomes, _, _ = judge(project, BuildOptions(leaflets=tuple(leaflets or ()),
-                                                 langs=tuple(langs or ())), renderer=renderer)
+    can be (leaflets/building/rules.py); nothing is written.
+
+    A PDF in ``built`` (a build's output folder) whose inputs hash is unchanged is not
+    rendered again: a build published it from the same inputs, so rendering finds nothing."""
+    options = BuildOptions(leaflets=tuple(leaflets or ()), langs=tuple(langs or ()),
+                           **({"out": Path(built)} if built else {}))
+    outcomes, _, _ = judge(project, options, renderer=renderer, reuse=built is not None)
     return outcomes
 
 
 def status(project: Project, leaflets: list[str] | None = None,
            langs: list[str] | None = None, renderer: "Renderer | None" = None,
-           outcomes: list[Outcome] | None = None) -> list[StatusRow]:
+           built: Path | None = None) -> list[StatusRow]:
     """Every selected leaflet x language, with the plain build's verdict."""
     rows = []
-    for outcome in outcomes if outcomes is not None else verdicts(project, leaflets, langs,
-                                                                  renderer):
+    for outcome in verdicts(project, leaflets, langs, renderer, built):
         job = outcome.job
         total = Counts()
         pos = []
@@ -134,8 +138,8 @@ def status_json(rows: list[StatusRow]) -> str:
 
 
 def check(project: Project, langs: list[str] | None = None,
-          renderer: "Renderer | None" = None) -> list[Finding]:
+          renderer: "Renderer | None" = None, built: Path | None = None) -> list[Finding]:
     """Every finding of every leaflet in the languages (rendering included), each once."""
-    found = {f for outcome in verdicts(project, None, langs, renderer)
+    found = {f for outcome in verdicts(project, None, langs, renderer, built)
              for f in outcome.verdict.findings}
     return sorted(found, key=lambda f: (f.path or "", f.lineno or 0, f.check, f.message))
