@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from babel.messages.catalog import Message
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, copy_project
 from leaflets import locales
 from leaflets.building import rules
 from leaflets.catalogs.checkers import CheckFailed, allowed_character, check_characters
@@ -39,11 +39,8 @@ FR_HSG = "locales/fr/LC_MESSAGES/hsg.po"
 def corpus_project(tmp_path_factory):
     """One copy of the project for every case (its fr/hsg.po is restored before each), and
     one renderer for it, so the four commands cost a render each, not a WeasyPrint start."""
-    root = tmp_path_factory.mktemp("corpus")
-    for name in ("templates", "locales"):
-        shutil.copytree(ROOT / name, root / name)
-    project = Project(root)
-    shared = pdf.Renderer(project.templates)
+    project = copy_project(tmp_path_factory.mktemp("corpus"))
+    shared = pdf.Renderer(project.template_dirs)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(pdf, "Renderer", lambda *args, **kwargs: shared)
         yield project

@@ -23,7 +23,7 @@ from ..errors import LeafletError, Problem, TemplateError, UsageError
 from ..catalogs.extract import domain_messages, leaflet_domains
 from ..render.html import PAPER_SIZES, PageOptions, render_html
 from .inputs import file_sha256, job_inputs, template_hashes, weasyprint_version
-from ..locales import SOURCE_LANG, language
+from ..locales import language
 from .manifest import ManifestEntry, entry_for, entry_from_dict, read_manifest, still_valid
 from .parallel import RenderOutput, RenderTask, default_jobs, render_all
 from ..project import Leaflet, Project, check_sources
@@ -197,7 +197,7 @@ def judge(project: Project, options: BuildOptions, *, renderer: "Renderer | None
             job = outcome.job
             outcome.verdict.findings += release_findings(
                 job.leaflet, project.rel(project.templates / f"{job.leaflet.id}.toml"),
-                job_catalogs(job, catalogs), created.date())
+                job_catalogs(project, job, catalogs), created.date())
     tick = _Ticker(len(outcomes), progress)
     pending, templates = [], {}
     for outcome in outcomes:
@@ -209,7 +209,7 @@ def judge(project: Project, options: BuildOptions, *, renderer: "Renderer | None
         outcome.inputs = job_inputs(
             project, job.leaflet, job.lang,
             [project.po_path(job.lang, d) for d in leaflet_domains(job.leaflet)
-             if job.lang != SOURCE_LANG],
+             if job.lang != project.source_lang],
             {"paper": options.paper, "created": stamp, "variant": job.variant,
              "clinic": clinic_inputs(options.clinic)},
             templates[job.leaflet.id])
@@ -230,13 +230,13 @@ def judge(project: Project, options: BuildOptions, *, renderer: "Renderer | None
         tick(output.key, "failed" if failed else "built")
 
     tasks = (render_task(project, outcome, catalogs, options, created) for outcome in pending)
-    results = render_all(tasks, count=len(pending), templates_dir=project.templates,
+    results = render_all(tasks, count=len(pending), templates_dir=project.template_dirs,
                          extra_roots=(options.clinic.folder,) if options.clinic else (),
                          jobs=options.jobs or default_jobs(), renderer=renderer, on_done=rendered)
     for key, output in results.items():
         outcome = by_key[key]
         outcome.verdict.findings += render_findings(
-            list(output.problems), job_catalogs(outcome.job, catalogs),
+            list(output.problems), job_catalogs(project, outcome.job, catalogs),
             f"templates/{outcome.job.leaflet.template}")
         if output.data is not None and outcome.printable:
             outcome.entry = manifest_entry(project, outcome, catalogs, output, options, shared)
@@ -296,7 +296,8 @@ def plan_jobs(project: Project, options: BuildOptions) -> list[Job]:
             if lang not in offered:
                 raise UsageError(f"the clinic does not offer {lang!r}: add it to its 'languages' "
                                  f"or leave out --lang {lang}", project.rel(options.clinic.path))
-    langs = variants.check_variant(options.variant, langs, asked=bool(options.langs))
+    langs = variants.check_variant(options.variant, langs, asked=bool(options.langs),
+                                  source=project.source_lang)
     for lang in langs:
         language(lang)  # an unknown CLDR code fails here, before any work
     # the order asked for (a print pack follows it); the same command gives the same shards
@@ -308,7 +309,7 @@ def load_catalogs(project: Project, jobs: list[Job]) -> dict[tuple[str, str], Po
     """Parse every catalog the jobs need; a malformed one stops the build before any output."""
     catalogs = {}
     for job in jobs:
-        if job.lang == SOURCE_LANG:
+        if job.lang == project.source_lang:
             continue
         for domain in leaflet_domains(job.leaflet):
             key = (job.lang, domain)
@@ -335,7 +336,7 @@ class _PerBuild:
         if id(po) not in self._findings:
             wanted = [(m.msgid if isinstance(m.msgid, str) else m.msgid[0], m.context, m.where)
                       for m in self.messages(domain)]
-            self._findings[id(po)] = catalog_findings(po, language(lang), wanted)
+            self._findings[id(po)] = catalog_findings(po, self.project.language(lang), wanted)
         return self._findings[id(po)]
 
 
@@ -346,7 +347,7 @@ def check_job(project: Project, job: Job, catalogs: dict, shared: _PerBuild | No
     outcome = Outcome(job, mode=mode or Mode())
     for domain in leaflet_domains(job.leaflet):
         shared.messages(domain)  # also catches template syntax errors
-        if job.lang == SOURCE_LANG:
+        if job.lang == project.source_lang:
             continue
         outcome.verdict.findings += shared.findings(catalogs[(job.lang, domain)], job.lang,
                                                     domain)
@@ -357,18 +358,19 @@ def render_task(project: Project, outcome: Outcome, catalogs: dict, options: Bui
                 created: dt.datetime) -> RenderTask:
     """Render one job's HTML and package it for a renderer process."""
     job = outcome.job
-    lang = language(job.lang)
-    pos = job_catalogs(job, catalogs)
+    lang = project.language(job.lang)
+    pos = job_catalogs(project, job, catalogs)
     translations = variants.wrap_translations(job.variant, (
-        SourceTranslations() if job.lang == SOURCE_LANG
+        SourceTranslations() if job.lang == project.source_lang
         else StrictTranslations.from_catalogs(pos)), lang)
     page = PageOptions(paper=options.paper, incomplete=bool(outcome.incomplete),
                        created=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
                        **edition_fields(job.path, job.lang, pos, options.clinic, job.variant,
-                                        created.date()))
+                                        created.date(), project.source_lang),
+                       source_lang=project.source_lang)
     try:
-        unreviewed = job.lang != SOURCE_LANG and any(not po.reviewer for po in pos)
-        html = render_html(project.templates, job.leaflet, lang, translations, page,
+        unreviewed = job.lang != project.source_lang and any(not po.reviewer for po in pos)
+        html = render_html(project.template_dirs, job.leaflet, lang, translations, page,
                            unreviewed=unreviewed)
     except jinja2.TemplateError as exc:  # e.g. the sandbox's SecurityError: one line, no traceback
         hint = ("; templates may use only plain data, not Python internals"
@@ -378,7 +380,7 @@ def render_task(project: Project, outcome: Outcome, catalogs: dict, options: Bui
     if translations.misses and not outcome.incomplete:
         # the catalogs looked complete but a lookup missed: never print English silently
         raise LeafletError(f"{job.name}: message looked up but not found in the catalogs: "
-                           f"{translations.misses[0]!r}; run 'generate.py extract' and 'update'",
+                           f"{translations.misses[0]!r}; run 'leaflets extract' and 'update'",
                            f"templates/{job.leaflet.template}")
     # a permanent document ID: the same leaflet, language and variant keep it across versions
     identifier = hashlib.sha256(f"{job.path}|{options.paper}".encode()).hexdigest()[:32].encode()
@@ -387,9 +389,9 @@ def render_task(project: Project, outcome: Outcome, catalogs: dict, options: Bui
                       allowed_fonts=lang.fonts, identifier=identifier)
 
 
-def job_catalogs(job: Job, catalogs: dict) -> list[PoFile]:
+def job_catalogs(project: Project, job: Job, catalogs: dict) -> list[PoFile]:
     """The catalogs one job reads, shared layout first."""
-    if job.lang == SOURCE_LANG:
+    if job.lang == project.source_lang:
         return []
     return [catalogs[(job.lang, domain)] for domain in leaflet_domains(job.leaflet)]
 
@@ -398,10 +400,10 @@ def manifest_entry(project: Project, outcome: Outcome, catalogs: dict, pdf: Rend
                    options: BuildOptions, shared: _PerBuild) -> ManifestEntry:
     """Describe one rendered PDF for the manifest."""
     job = outcome.job
-    pos = job_catalogs(job, catalogs)
+    pos = job_catalogs(project, job, catalogs)
     reviewers = sorted({po.reviewer for po in pos if po.reviewer})
-    reviewed = job.lang == SOURCE_LANG or (pos and all(po.reviewer for po in pos))
-    status = ("source" if job.lang == SOURCE_LANG else
+    reviewed = job.lang == project.source_lang or (pos and all(po.reviewer for po in pos))
+    status = ("source" if job.lang == project.source_lang else
               f"reviewed by {', '.join(reviewers)}" if reviewed else "not reviewed")
     domains = leaflet_domains(job.leaflet) if pos else []
     needed = sum(len({(m.msgid, m.context) for m in shared.messages(d)})
@@ -414,7 +416,8 @@ def manifest_entry(project: Project, outcome: Outcome, catalogs: dict, pdf: Rend
         completeness=f"{needed - len(outcome.incomplete)}/{needed}" if pos else "source",
         tool_version=__version__, weasyprint_version=weasyprint_version(),
         inputs=outcome.inputs,
-        catalogs=[{"path": po.path, "revision": po.headers.get("PO-Revision-Date", ""),
+        catalogs=[{"path": project.key(project.po_path(job.lang, domain)),
+                   "revision": po.headers.get("PO-Revision-Date", ""),
                    "sha256": file_sha256(project.po_path(job.lang, domain))}
                   for po, domain in zip(pos, domains)],
         fonts=[{"family": font.family, "sha256": font.sha256} for font in pdf.fonts])

@@ -143,7 +143,7 @@ def message_findings(message: Message, lang: Language | None, path: str,
     if used:
         return found
     return [finding(path, message.lineno, "stale", "no template uses this message; run "
-                    "'generate.py update'")] + [f for f in found if f.check not in INCOMPLETE]
+                    "'leaflets update'")] + [f for f in found if f.check not in INCOMPLETE]
 
 
 def catalog_findings(po: PoFile, lang: Language, wanted: list[tuple[str, str | None, str]]
@@ -160,7 +160,7 @@ def catalog_findings(po: PoFile, lang: Language, wanted: list[tuple[str, str | N
     for (msgid, context), where in needed.items():
         if po.catalog.get(msgid, context) is None:
             found.append(finding(po.path, None, "missing", f"missing: {_short(msgid)} (used at "
-                                 f"{where}); run 'generate.py update'"))
+                                 f"{where}); run 'leaflets update'"))
     return found
 
 

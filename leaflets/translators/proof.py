@@ -14,7 +14,7 @@ from ..building.rules import message_findings
 from ..catalogs.checkers import Finding
 from ..errors import UsageError
 from ..catalogs.extract import domain_templates
-from ..locales import SOURCE_LANG, Language, language
+from ..locales import Language, language
 from ..render.pdf import LocalFetcher
 from ..project import Project
 
@@ -124,7 +124,7 @@ Tags such as &lt;strong&gt; are shown as written in the catalog.</p>
 def proof_html(project: Project, code: str) -> str:
     """The proof of every catalog of language ``code`` as HTML."""
     lang = language(code)
-    if lang.code == SOURCE_LANG or lang.pseudo:
+    if lang.code == project.source_lang or lang.pseudo:
         raise UsageError(f"{lang.code} has no catalogs to proof; name a translation language")
     catalogs = []
     for domain in sorted(domain_templates(project)):

@@ -13,7 +13,6 @@ from ..building.rules import Mode
 from ..catalogs.pofile import PoFile, is_translated, read_catalog
 from ..catalogs.checkers import Finding
 from ..catalogs.extract import domain_messages, leaflet_domains
-from ..locales import SOURCE_LANG
 from ..project import Project
 
 if TYPE_CHECKING:
@@ -102,10 +101,11 @@ def status(project: Project, leaflets: list[str] | None = None,
         total = Counts()
         pos = []
         for domain in leaflet_domains(job.leaflet):
-            po = None if job.lang == SOURCE_LANG else read_catalog(project, job.lang, domain)
+            po = (None if job.lang == project.source_lang
+                  else read_catalog(project, job.lang, domain))
             pos.append(po)
             total += counts(project, po, domain)
-        if job.lang == SOURCE_LANG:
+        if job.lang == project.source_lang:
             review = "source"
         elif all(po.reviewer for po in pos):
             review = "reviewed by " + ", ".join(sorted({po.reviewer for po in pos}))
