@@ -142,6 +142,7 @@ def build(project: Project, options: BuildOptions, renderer: "Renderer | None" =
     """
     jobs = plan_jobs(project, options)
     check_sources(project)
+    settings = project.settings()  # a bad leaflets.toml stops the build before any work
     catalogs = load_catalogs(project, jobs)
     shared = _PerBuild(project)
     outcomes = [check_job(project, job, catalogs, shared) for job in jobs]
@@ -163,12 +164,17 @@ def build(project: Project, options: BuildOptions, renderer: "Renderer | None" =
             [project.po_path(job.lang, d) for d in leaflet_domains(job.leaflet)
              if job.lang != SOURCE_LANG],
             {"paper": options.paper, "created": stamp, "variant": job.variant,
-             "clinic": clinic_inputs(options.clinic)},
+             "clinic": clinic_inputs(options.clinic), "project": repr(settings)},
             templates[job.leaflet.id])
         old = previous.get(job.path)
         if (not options.force and old and old.get("inputs") == outcome.inputs
                 and still_valid(options.out, old)):
             outcome.entry = entry_from_dict(old)  # unchanged: keep the PDF on disk
+        if outcome.entry is None and job.lang == SOURCE_LANG:
+            # measured only when the English PDF is made again: its text is an input
+            outcome.unsafe += shared.readability(job.leaflet)
+            if outcome.unsafe:
+                continue
         if outcome.entry is None:
             pending.append(outcome)
     if options.release:  # the gates known before rendering
@@ -299,6 +305,7 @@ class _PerBuild:
         self._messages: dict[str, list] = {}
         self._unsafe: dict[int, list[Problem]] = {}
         self._errors: dict[int, list[Problem]] = {}
+        self._readability: dict[str, list[Problem]] = {}
 
     def messages(self, domain: str) -> list:
         if domain not in self._messages:
@@ -310,6 +317,14 @@ class _PerBuild:
             self._unsafe[id(po)] = safety_problems(po)
         return self._unsafe[id(po)]
 
+    def readability(self, leaflet: Leaflet) -> list[Problem]:
+        """The leaflet's English over its reading-age limits (leaflets/readability.py)."""
+        if leaflet.id not in self._readability:
+            from .readability import problems  # loads a pronunciation dictionary (~1 s)
+
+            self._readability[leaflet.id] = problems(self.project, leaflet)
+        return self._readability[leaflet.id]
+
     def errors(self, po: PoFile, lang: str) -> list[Problem]:
         """What ``check`` reports as errors in ``po`` (safety, numbers, font coverage, ...)."""
         if id(po) not in self._errors:
@@ -317,11 +332,14 @@ class _PerBuild:
         return self._errors[id(po)]
 
 
-def check_job(project: Project, job: Job, catalogs: dict, shared: _PerBuild | None = None
-              ) -> Outcome:
-    """Everything wrong with one job's translations: missing, fuzzy, unsafe."""
+def check_job(project: Project, job: Job, catalogs: dict, shared: _PerBuild | None = None,
+              readability: bool = False) -> Outcome:
+    """Everything wrong with one job's translations: missing, fuzzy, unsafe; with
+    ``readability``, also an English text over its reading-age limits."""
     shared = shared or _PerBuild(project)
     outcome = Outcome(job)
+    if readability and job.lang == SOURCE_LANG:
+        outcome.unsafe += shared.readability(job.leaflet)
     for domain in leaflet_domains(job.leaflet):
         messages = shared.messages(domain)  # also catches template syntax errors
         if job.lang == SOURCE_LANG:
@@ -342,8 +360,13 @@ def render_task(project: Project, outcome: Outcome, catalogs: dict, options: Bui
     translations = variants.wrap_translations(job.variant, (
         SourceTranslations() if job.lang == SOURCE_LANG
         else StrictTranslations.from_catalogs(pos)), lang)
+    settings = project.settings()
+    clinic = options.clinic
     page = PageOptions(paper=options.paper, incomplete=bool(outcome.incomplete),
                        created=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                       source_locale=settings.source_locale,
+                       emergency_phone=(clinic.emergency_phone if clinic and clinic.emergency_phone
+                                        else settings.emergency_phone),
                        **edition_fields(job.path, job.lang, pos, options.clinic, job.variant,
                                         created.date()))
     try:

@@ -367,11 +367,13 @@ def cmd_status(project: Project, args: argparse.Namespace) -> int:
 
 def cmd_check(project: Project, args: argparse.Namespace) -> int:
     """Print every finding; exit 1 when any is an error (or a warning, with --strict)."""
-    from .status import check
+    from .status import check, readability_figures
 
     findings = check(project, args.lang)
     for finding in findings:
         print(finding)
+    for line in readability_figures(project):
+        print(f"readability: {line}", file=sys.stderr)
     errors = sum(1 for f in findings if f.error or args.strict)
     warnings = len(findings) - sum(1 for f in findings if f.error)
     if not args.quiet or errors:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -44,6 +44,10 @@ class PageOptions:
     qr: str | None = None  # QR code of online_url, as a data: URI
     today: dt.date | None = None  # the build's clock, for the review-overdue warning
     translation: object | None = None  # leaflets.edition.TranslationStatus
+    # project settings (leaflets.toml): the source language's CLDR locale for its dates,
+    # and the emergency number (a clinic profile's own, else the project's)
+    source_locale: str = ""
+    emergency_phone: str = ""
 
 
 def css_string(value: object) -> Markup:
@@ -118,6 +122,7 @@ def render_html(templates_dir: Path, leaflet: Leaflet, lang: Language,
                 unreviewed: bool) -> str:
     """Render the leaflet's HTML; template errors become TemplateError with file and line."""
     env = environment(templates_dir)
+    lang = _dated(lang, options)
     page = {
         "lang_tag": lang.tag,
         "direction": lang.direction,
@@ -131,6 +136,7 @@ def render_html(templates_dir: Path, leaflet: Leaflet, lang: Language,
         "tool_version": __version__,
         "unreviewed": unreviewed,
         "incomplete": options.incomplete,
+        "emergency_phone": options.emergency_phone,
         **_edition(leaflet, lang, translations, options),
     }
     try:
@@ -181,7 +187,7 @@ def _edition(leaflet: Leaflet, lang: Language, translations: StrictTranslations,
 def _english_values(leaflet: Leaflet, lang: Language, options: PageOptions,
                     page: dict) -> dict[str, str]:
     """The page's dates in the leaflet's language, each mapped to how English writes it."""
-    english = language(SOURCE_LANG)
+    english = _dated(language(SOURCE_LANG), options)
     status = options.translation
     pairs = [(page["published"], _date(leaflet.published, english)),
              (page["review"], month_year(leaflet.review, english)),
@@ -189,6 +195,13 @@ def _english_values(leaflet: Leaflet, lang: Language, options: PageOptions,
     if page["translation_date"]:
         pairs.append((page["translation_date"], _date(status.date, english)))
     return dict(pairs)
+
+
+def _dated(lang: Language, options: PageOptions) -> Language:
+    """The source language writes its dates in the project's locale (en-GB: 26 November 2026)."""
+    if lang.code == SOURCE_LANG and options.source_locale:
+        return replace(lang, cldr=options.source_locale)
+    return lang
 
 
 def _date(day: dt.date, lang: Language, fmt: str = "long") -> str:

@@ -18,7 +18,7 @@ from .extract import domain_templates, template_catalog
 from .files import atomic_write
 from .locales import PSEUDO_LANGUAGES, language
 from .pdf import Renderer
-from .project import Project
+from .project import SETTINGS_FILE, Project
 
 ACCENTED = "en_XA"
 RTL = "ar_XB"
@@ -98,6 +98,7 @@ def build_pseudo(project: Project, out: Path, codes: list[str] | None = None,
     with tempfile.TemporaryDirectory(prefix="leaflets-pseudo-") as folder:
         temp = Project(Path(folder))
         temp.templates.symlink_to(project.templates.resolve(), target_is_directory=True)
+        (temp.root / SETTINGS_FILE).symlink_to((project.root / SETTINGS_FILE).resolve())
         for code in codes:
             for domain in sorted(domain_templates(project)):
                 data = pseudo_catalog(project, domain, code)

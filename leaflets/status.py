@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 
 from .build import BuildOptions, check_job, load_catalogs, plan_jobs
 from .catalogs import PoFile, is_translated
+from . import readability
 from .checkers import Finding, check_message
 from .extract import domain_messages, leaflet_domains
 from .locales import SOURCE_LANG, language
@@ -78,7 +79,7 @@ def status(project: Project, leaflets: list[str] | None = None,
     catalogs = load_catalogs(project, jobs)
     rows = []
     for job in jobs:
-        outcome = check_job(project, job, catalogs)
+        outcome = check_job(project, job, catalogs, readability=True)
         total = Counts()
         pos = []
         for domain in leaflet_domains(job.leaflet):
@@ -138,4 +139,14 @@ def check(project: Project, langs: list[str] | None = None) -> list[Finding]:
                 findings.append(Finding(po.path, None, "missing", f"{msgid[:50]!r} "
                                         f"(used at {source.where}) is not in the catalog; run "
                                         "'generate.py update'", True))
-    return sorted(findings, key=lambda f: (f.path, f.lineno or 0, f.check))
+    findings.sort(key=lambda f: (f.path, f.lineno or 0, f.check))
+    # the source text's reading age, per leaflet: hardest messages first, not by line
+    for leaflet in project.leaflets():
+        findings += readability.findings(project, leaflet)
+    return findings
+
+
+def readability_figures(project: Project) -> list[str]:
+    """Each leaflet's reading-age figures against its limits, for ``check``'s summary."""
+    scores = (readability.score_leaflet(project, leaflet) for leaflet in project.leaflets())
+    return [score.summary() for score in scores if score is not None]

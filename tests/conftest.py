@@ -85,6 +85,7 @@ def project_copy(tmp_path) -> Project:
     """A private copy of templates/ and locales/ that a test may break."""
     for name in ("templates", "locales"):
         shutil.copytree(ROOT / name, tmp_path / name)
+    shutil.copy(ROOT / "leaflets.toml", tmp_path / "leaflets.toml")
     return Project(tmp_path)
 
 

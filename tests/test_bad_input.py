@@ -361,6 +361,7 @@ def fuzz_project(tmp_path_factory) -> Project:
     root = tmp_path_factory.mktemp("fuzz")
     for name in ("templates", "locales"):
         shutil.copytree(ROOT / name, root / name)
+    shutil.copy(ROOT / "leaflets.toml", root / "leaflets.toml")
     return Project(root)
 
 
