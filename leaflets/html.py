@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -81,6 +82,12 @@ def css_counters(value: object) -> Markup:
     return Markup(" ".join(parts))
 
 
+def single_stops(value: object) -> Markup:
+    """One full stop where a date ending in one ("листопад 2029 р.") meets the sentence's own."""
+    text = value if isinstance(value, Markup) else Markup.escape(value)
+    return Markup(re.sub(r"(?<!\.)\.\.(?!\.)", ".", str(text)))
+
+
 def isolate_ltr(value: object) -> Markup:
     """Wrap a left-to-right value (phone number, code, URL) so bidi text keeps it in order."""
     return Markup(LRI) + jinja2.utils.markupsafe.escape(value) + Markup(PDI)
@@ -112,7 +119,7 @@ def environment(templates_dir: Path) -> jinja2.Environment:
     )
     env.policies["ext.i18n.trimmed"] = True
     env.filters.update(css_string=css_string, css_counters=css_counters, ltr=isolate_ltr,
-                       phone=isolate_phone, url=isolate_url)
+                       phone=isolate_phone, url=isolate_url, single_stops=single_stops)
     env.globals.update(COUNTER_PAGE=COUNTER_PAGE, COUNTER_PAGES=COUNTER_PAGES)
     return env
 
