@@ -72,7 +72,7 @@ def plain_translations(project, lang: str, leaflet):
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
-    from leaflets.extract import leaflet_domains
+    from leaflets.catalogs.extract import leaflet_domains
     from leaflets.locales import SOURCE_LANG
 
     if lang == SOURCE_LANG:
@@ -97,8 +97,8 @@ def run_plain(project_root: Path, out: Path) -> None:
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
-    from leaflets import html as html_stage
-    from leaflets.html import PageOptions, render_html
+    from leaflets.render import html as html_stage
+    from leaflets.render.html import PageOptions, render_html
     from leaflets.locales import language
 
     project, docs = documents(project_root)
@@ -119,7 +119,7 @@ def run_plain(project_root: Path, out: Path) -> None:
 
 def write_html(project_root: Path, folder: Path) -> list[tuple[Path, Path]]:
     """The HTML of every document as files, for way (b); returns (html, pdf) pairs."""
-    from leaflets.html import PageOptions, render_html
+    from leaflets.render.html import PageOptions, render_html
     from leaflets.locales import language
 
     project, docs = documents(project_root)
@@ -174,8 +174,8 @@ def pdf_bytes(folder: Path) -> tuple[int, int]:
 
 def per_document_seconds(project_root: Path, repeat: int = 5) -> dict[str, float]:
     """Warm render time of one leaflet per language with this tool's Renderer (median)."""
-    from leaflets.build import BuildOptions, build
-    from leaflets.pdf import Renderer
+    from leaflets.building.build import BuildOptions, build
+    from leaflets.render.pdf import Renderer
     from leaflets.project import Project
 
     project = Project(project_root)

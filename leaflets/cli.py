@@ -8,12 +8,14 @@ import os
 import sys
 from pathlib import Path
 
-from . import __version__, pack, variants
-from .build import BuildOptions, Progress, build, build_time
-from .clinic import load_clinic
+from . import __version__
+from .clinic import pack
+from .render import variants
+from .building.build import BuildOptions, Progress, build, build_time
+from .clinic.profile import load_clinic
 from .errors import LeafletError, UsageError
 from .files import atomic_write
-from .manifest import merge_manifests
+from .building.manifest import merge_manifests
 from .project import Project
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -306,7 +308,7 @@ def cmd_pack(project: Project, args: argparse.Namespace) -> int:
 
 def cmd_extract(project: Project, args: argparse.Namespace) -> int:
     """Write the .pot files (or, with --check, report the stale ones)."""
-    from .extract import extract
+    from .catalogs.extract import extract
 
     changed = extract(project, check=args.check)
     for path in changed:
@@ -321,10 +323,10 @@ def cmd_extract(project: Project, args: argparse.Namespace) -> int:
 
 def cmd_update(project: Project, args: argparse.Namespace) -> int:
     """Extract, then merge the templates into the catalogs."""
-    from .extract import extract
-    from .update import update
+    from .catalogs.extract import extract
+    from .catalogs.update import update
 
-    from .update import plan_updates
+    from .catalogs.update import plan_updates
 
     plan_updates(project, args.lang)  # a malformed catalog stops here, before any .pot is written
     stale = extract(project, check=args.check)
@@ -345,8 +347,8 @@ def cmd_update(project: Project, args: argparse.Namespace) -> int:
 
 def cmd_init(project: Project, args: argparse.Namespace) -> int:
     """Create the catalogs of a new language."""
-    from .extract import extract
-    from .update import init
+    from .catalogs.extract import extract
+    from .catalogs.update import init
 
     extract(project)
     paths = init(project, args.lang, created=build_time(project.root))
@@ -358,7 +360,7 @@ def cmd_init(project: Project, args: argparse.Namespace) -> int:
 
 def cmd_status(project: Project, args: argparse.Namespace) -> int:
     """Print the status table (or JSON)."""
-    from .status import status, status_json, status_table
+    from .translators.status import status, status_json, status_table
 
     rows = status(project, args.leaflet, args.lang)
     print(status_json(rows) if args.json else status_table(rows))
@@ -367,7 +369,7 @@ def cmd_status(project: Project, args: argparse.Namespace) -> int:
 
 def cmd_check(project: Project, args: argparse.Namespace) -> int:
     """Print every finding; exit 1 when any is an error (or a warning, with --strict)."""
-    from .status import check, readability_figures
+    from .translators.status import check, readability_figures
 
     findings = check(project, args.lang)
     for finding in findings:
@@ -384,7 +386,7 @@ def cmd_check(project: Project, args: argparse.Namespace) -> int:
 
 def cmd_pseudo(project: Project, args: argparse.Namespace) -> int:
     """Build the pseudo-locales into their own folder."""
-    from .pseudo import build_pseudo
+    from .translators.pseudo import build_pseudo
 
     result = build_pseudo(project, args.out, args.lang or None)
     for outcome in result.failed:
@@ -400,7 +402,7 @@ def cmd_pseudo(project: Project, args: argparse.Namespace) -> int:
 def cmd_proof(project: Project, args: argparse.Namespace) -> int:
     """Write a proof PDF for one language."""
     from .locales import normalize_code
-    from .proof import write_proof
+    from .translators.proof import write_proof
 
     out = args.out or Path(PROOF_OUT) / f"{normalize_code(args.lang)}.pdf"
     write_proof(project, args.lang, out)
@@ -413,7 +415,7 @@ def cmd_export(project: Project, args: argparse.Namespace) -> int:
     """Write one XLIFF file with every catalog of a language."""
     from .files import atomic_write
     from .locales import normalize_code
-    from .xliff import export_xliff
+    from .catalogs.xliff import export_xliff
 
     out = args.out or Path(XLIFF_OUT) / f"{normalize_code(args.lang)}.xlf"
     atomic_write(out, export_xliff(project, args.lang))
@@ -424,7 +426,7 @@ def cmd_export(project: Project, args: argparse.Namespace) -> int:
 
 def cmd_import(project: Project, args: argparse.Namespace) -> int:
     """Merge an agency's XLIFF file into the catalogs."""
-    from .xliff import import_xliff
+    from .catalogs.xliff import import_xliff
 
     result = import_xliff(project, args.lang, args.xliff)
     if not args.quiet:

@@ -73,7 +73,7 @@ class Language:
 
 
 # Pseudo-locales, named as Android names them: English made longer and accented
-# (en-XA) and English laid out right to left (ar-XB). See leaflets/pseudo.py.
+# (en-XA) and English laid out right to left (ar-XB). See leaflets/translators/pseudo.py.
 PSEUDO_LANGUAGES = {
     "en_XA": Language("en_XA", "en-XA", "ltr", "Latn", "[Ƥşḗŭḓǿ Ȧƈƈḗƞŧḗḓ]",
                       "Pseudo-locale (accented, 40% longer)", cldr="en", pseudo=True),

@@ -25,11 +25,11 @@ EDITION_TEMPLATE = "edition.html"
 
 _REQUIRED = {"id": str, "code": str, "version": str, "published": dt.date,
              "review": dt.date, "owner": str, "max_pages": int}
-# Page limits of the variants (leaflets/variants.py); each defaults to max_pages.
+# Page limits of the variants (leaflets/render/variants.py); each defaults to max_pages.
 _OPTIONAL = {"max_pages_large_print": int, "max_pages_bilingual": int,
              # the clinical approver printed in the governance block (PIF TICK)
              "approver_role": str, "approver_name": str,
-             # readability limits of the source text (leaflets/readability.py)
+             # readability limits of the source text (leaflets/catalogs/readability.py)
              "max_fk_grade": (int, float), "max_smog": (int, float)}
 SETTINGS_FILE = "leaflets.toml"
 # name -> what a good value looks like; every field is required
@@ -215,7 +215,7 @@ def _source_locale(value: str) -> str:
 
 
 def _emergency(value: str) -> str:
-    from .clinic import emergency_number  # clinic.py imports this module
+    from .clinic.profile import emergency_number  # the clinic package imports this module
 
     return emergency_number(value)
 

@@ -14,9 +14,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # test this checkout, whatever is installed
 
-from leaflets.build import BuildOptions, build  # noqa: E402
-from leaflets.clinic import load_clinic  # noqa: E402
-from leaflets.pdf import Renderer  # noqa: E402
+from leaflets.building.build import BuildOptions, build  # noqa: E402
+from leaflets.clinic.profile import load_clinic  # noqa: E402
+from leaflets.render.pdf import Renderer  # noqa: E402
 from leaflets.project import Project  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

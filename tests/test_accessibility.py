@@ -17,13 +17,13 @@ import pytest
 from conftest import ROOT, VARIANT_LANGS, normalize
 from PIL import Image, ImageChops
 
-from leaflets import tagging
-from leaflets.build import BuildOptions, build
-from leaflets.catalogs import read_po
+from leaflets.render import tagging
+from leaflets.building.build import BuildOptions, build
+from leaflets.catalogs.pofile import read_po
 from leaflets.errors import RenderError
-from leaflets.extract import domain_messages, leaflet_domains
+from leaflets.catalogs.extract import domain_messages, leaflet_domains
 from leaflets.locales import SOURCE_LANG, language
-from leaflets.pdf import Renderer
+from leaflets.render.pdf import Renderer
 from leaflets.project import Project
 
 PROJECT = Project(ROOT)
@@ -211,7 +211,7 @@ def advances(embedded):
         scale = 1000 / program["head"].unitsPerEm
         return ({name: width * scale for name, (width, _) in program["hmtx"].metrics.items()},
                 program.getGlyphOrder())
-    cff = CFFFontSet()  # a bare CFF font (leaflets/fontsubset.py makes them for CJK)
+    cff = CFFFontSet()  # a bare CFF font (leaflets/render/fontsubset.py makes them for CJK)
     cff.decompile(io.BytesIO(data), None)
     top = cff[cff.fontNames[0]]
     scale = top.FontMatrix[0] * 1000

@@ -21,8 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import FIXTURES, ROOT, normalize, pdftotext, set_translation
-from leaflets import files, locales
-from leaflets.build import BuildOptions, build
+from leaflets import files
+from leaflets import locales
+from leaflets.building.build import BuildOptions, build
 from leaflets.cli import main
 from leaflets.errors import LeafletError
 from leaflets.files import locked_folder

@@ -11,9 +11,9 @@ import pypdf
 import pytest
 from conftest import ROOT, normalize, pdftotext
 
-from leaflets.catalogs import read_po
-from leaflets.extract import domain_messages
-from leaflets.html import _date, month_year
+from leaflets.catalogs.pofile import read_po
+from leaflets.catalogs.extract import domain_messages
+from leaflets.render.html import _date, month_year
 from leaflets.locales import SOURCE_LANG, language
 from leaflets.project import Project
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import FIXTURES
 
-from leaflets.catalogs import StrictTranslations, missing_translations, read_po, write_po_file
+from leaflets.catalogs.pofile import StrictTranslations, missing_translations, read_po, write_po_file
 from leaflets.errors import CatalogError
 
 
@@ -117,7 +117,7 @@ def test_wrong_number_of_plural_forms_is_an_error(tmp_path):
 
 
 def test_previous_msgid_is_read_and_written_back_as_is(tmp_path):
-    from leaflets.catalogs import po_bytes
+    from leaflets.catalogs.pofile import po_bytes
 
     text = ('msgid ""\nmsgstr ""\n"Language: fr\\n"\n"X-Generator: Poedit 3.4\\n"\n\n'
             '#, fuzzy\n#| msgid ""\n#| "Old text that was long enough to be wrapped over two '
@@ -140,7 +140,7 @@ def test_previous_msgid_is_read_and_written_back_as_is(tmp_path):
 
 
 def test_po_bytes_keeps_header_order_and_crlf(tmp_path):
-    from leaflets.catalogs import po_bytes
+    from leaflets.catalogs.pofile import po_bytes
 
     path = tmp_path / "fr.po"
     path.write_bytes(b'msgid ""\r\nmsgstr ""\r\n"Language: fr\\n"\r\n"X-Generator: Weblate 5.8\\n"'

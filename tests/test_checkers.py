@@ -3,7 +3,7 @@
 import pytest
 from babel.messages.catalog import Message
 
-from leaflets.checkers import (CheckFailed, check_markup, check_placeholders,
+from leaflets.catalogs.checkers import (CheckFailed, check_markup, check_placeholders,
                                check_template_code)
 
 SOURCE = "<strong>Cramps</strong> like period pain are common."
@@ -49,7 +49,7 @@ def test_template_code_is_refused():
 
 # --- quality checks for `generate.py check` -------------------------------------------
 
-from leaflets.checkers import (  # noqa: E402
+from leaflets.catalogs.checkers import (  # noqa: E402
     check_end_punctuation, check_font_coverage, check_fuzzy, check_message, check_numbers,
     check_translated, check_unchanged, check_whitespace, numbers)
 from leaflets.locales import language  # noqa: E402
@@ -145,7 +145,7 @@ def test_warning_can_be_silenced_by_flag_but_errors_cannot():
     ("Page %(page)s", "{{ page }} %(page)s", False),  # Jinja code is template-code's business
 ])
 def test_brace_placeholders_must_match(source, translation, bad):
-    from leaflets.checkers import check_placeholders as check
+    from leaflets.catalogs.checkers import check_placeholders as check
     try:
         check(Message(source, translation))
     except CheckFailed as exc:

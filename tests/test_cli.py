@@ -6,7 +6,7 @@ import re
 
 from conftest import normalize, pdftotext, run_cli
 
-from leaflets.catalogs import read_po, write_po_file
+from leaflets.catalogs.pofile import read_po, write_po_file
 
 
 def assert_clean_error(proc, code=1):
@@ -135,7 +135,7 @@ def test_ci_log_has_one_line_per_pdf_and_a_noop_rebuild_says_unchanged(tmp_path)
 
 def test_translator_workflow_from_init_to_printed_leaflet(project_copy, tmp_path):
     """README's "For translators": init, translate, status and check green, proof, build."""
-    from leaflets.pseudo import accent_letters
+    from leaflets.translators.pseudo import accent_letters
 
     root = ["--root", str(project_copy.root)]
     assert run_cli("init", "de", *root).returncode == 0

@@ -7,7 +7,7 @@ import shutil
 import pytest
 from conftest import CLINIC_FILE, run_cli
 
-from leaflets.clinic import load_clinic
+from leaflets.clinic.profile import load_clinic
 from leaflets.errors import LeafletError, UsageError
 
 

@@ -11,11 +11,11 @@ import pytest
 from babel.dates import format_date
 from conftest import ROOT, normalize, pdftotext
 
-from leaflets.build import BuildOptions, build
-from leaflets.catalogs import read_po, write_po_file
-from leaflets.clinic import qr_data_uri
+from leaflets.building.build import BuildOptions, build
+from leaflets.catalogs.pofile import read_po, write_po_file
+from leaflets.clinic.profile import qr_data_uri
 from leaflets.errors import RenderError
-from leaflets.html import LRI, PDI, PageOptions, render_html
+from leaflets.render.html import LRI, PDI, PageOptions, render_html
 from leaflets.locales import SOURCE_LANG, language
 from leaflets.project import Project
 
@@ -83,7 +83,7 @@ def test_arabic_phone_number_reads_in_order(clinic_built, clinic):
 
 
 def _translations(lang):
-    from leaflets.catalogs import StrictTranslations
+    from leaflets.catalogs.pofile import StrictTranslations
 
     return StrictTranslations.from_catalogs(
         [read_po(PROJECT.po_path(lang, d)) for d in ("common", "edition", "hsg")])
@@ -224,14 +224,14 @@ def test_letter_and_a4_lay_out_without_clipping(project, clinic, clinic_renderer
 
 @pytest.mark.parametrize("domain", ["common", "edition", "hsg"])
 def test_committed_pot_files_match_the_templates(project, domain):
-    from leaflets.catalogs import po_bytes
-    from leaflets.extract import template_catalog
+    from leaflets.catalogs.pofile import po_bytes
+    from leaflets.catalogs.extract import template_catalog
 
     assert project.pot_path(domain).read_bytes() == po_bytes(template_catalog(project, domain))
 
 
 def test_review_date_header_must_be_a_date(project):
-    from leaflets.edition import translation_status
+    from leaflets.clinic.edition import translation_status
     from leaflets.errors import CatalogError
 
     po = read_po(project.po_path("es", "edition"), "es/edition.po")

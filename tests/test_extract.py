@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from conftest import run_cli
 
-from leaflets.catalogs import read_po
-from leaflets.extract import extract
+from leaflets.catalogs.pofile import read_po
+from leaflets.catalogs.extract import extract
 
 
 def test_repository_pots_are_up_to_date(project):

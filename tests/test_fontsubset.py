@@ -9,9 +9,9 @@ import pikepdf
 from conftest import normalize, pdftotext
 from PIL import Image, ImageChops
 
-from leaflets.fontsubset import cid_keyed_cff
-from leaflets.inputs import font_files
-from leaflets.pdf import Renderer
+from leaflets.render.fontsubset import cid_keyed_cff
+from leaflets.building.inputs import font_files
+from leaflets.render.pdf import Renderer
 
 CJK = ("Noto Sans CJK SC", "Noto Sans")
 TEXT = "在一项研究中，虽然检查已经按月经周期的日期预约好，当天验孕时仍然发现了1例事先没想到的怀孕。"

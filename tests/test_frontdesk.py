@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
-from leaflets import frontdesk
-from leaflets.build import BuildOptions, build
-from leaflets.catalogs import read_po, write_po_file
-from leaflets.frontdesk import page_files, status_of, template_dir
+from leaflets.building import frontdesk
+from leaflets.building.build import BuildOptions, build
+from leaflets.catalogs.pofile import read_po, write_po_file
+from leaflets.building.frontdesk import page_files, status_of, template_dir
 from leaflets.locales import language
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -10,11 +10,11 @@ import pytest
 from conftest import normalize, pdftotext
 from pypdf import PdfReader
 
-from leaflets.build import BuildOptions, build
-from leaflets.catalogs import read_po
-from leaflets.checkers import numbers
-from leaflets.clinic import load_clinic
-from leaflets.extract import leaflet_domains
+from leaflets.building.build import BuildOptions, build
+from leaflets.catalogs.checkers import numbers
+from leaflets.catalogs.extract import leaflet_domains
+from leaflets.catalogs.pofile import read_po
+from leaflets.clinic.profile import load_clinic
 
 MM = 72 / 25.4
 TOP, BOTTOM = 15 * MM, 18 * MM  # the page margins of templates/leaflet.css

@@ -7,8 +7,8 @@ import re
 import pytest
 import tinycss2
 
-from leaflets.catalogs import SourceTranslations, StrictTranslations
-from leaflets.html import COUNTER_PAGE, COUNTER_PAGES, PageOptions, css_counters, css_string, render_html
+from leaflets.catalogs.pofile import SourceTranslations, StrictTranslations
+from leaflets.render.html import COUNTER_PAGE, COUNTER_PAGES, PageOptions, css_counters, css_string, render_html
 from leaflets.locales import language
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from leaflets.build import BuildOptions, build
-from leaflets.inputs import job_inputs
+from leaflets.building.build import BuildOptions, build
+from leaflets.building.inputs import job_inputs
 
 LANGS = ("en", "es", "zh_Hans")
 
@@ -89,7 +89,7 @@ def test_inputs_hash_covers_settings_and_the_other_leaflets_do_not_count(project
 def test_a_changed_clinic_logo_rebuilds_the_branded_pdfs(project, renderer, tmp_path):
     import shutil
 
-    from leaflets.clinic import load_clinic
+    from leaflets.clinic.profile import load_clinic
 
     folder = tmp_path / "clinic"
     shutil.copytree(project.root / "clinics", folder)

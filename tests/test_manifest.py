@@ -7,10 +7,10 @@ import json
 
 from conftest import run_cli
 
-from leaflets.build import BuildOptions, build
-from leaflets.inputs import file_sha256, font_files
+from leaflets.building.build import BuildOptions, build
+from leaflets.building.inputs import file_sha256, font_files
 from leaflets.locales import language
-from leaflets.manifest import manifest_json
+from leaflets.building.manifest import manifest_json
 
 FIELDS = {"leaflet", "lang", "variant", "path", "sha256", "bytes", "pages", "version",
           "catalogs", "complete", "completeness", "review_status", "fonts", "tool_version",

@@ -6,9 +6,9 @@ import pytest
 from conftest import CLINIC_FILE, run_cli
 from pypdf import PdfReader, PdfWriter
 
-from leaflets.catalogs import read_po, write_po_file
+from leaflets.catalogs.pofile import read_po, write_po_file
 from leaflets.errors import LeafletError
-from leaflets.pack import merge
+from leaflets.clinic.pack import merge
 
 A4, LETTER = (595.28, 841.89), (612, 792)
 

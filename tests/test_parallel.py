@@ -7,9 +7,9 @@ import pickle
 
 import pytest
 
-from leaflets.build import BuildOptions, build
+from leaflets.building.build import BuildOptions, build
 from leaflets.errors import RenderError
-from leaflets.parallel import RenderTask, render_all
+from leaflets.building.parallel import RenderTask, render_all
 
 LATIN = ("Noto Sans",)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from leaflets.errors import RenderError
-from leaflets.inputs import file_sha256, font_files
+from leaflets.building.inputs import file_sha256, font_files
 
 LATIN = ("Noto Sans",)
 

@@ -55,7 +55,7 @@ def test_the_cli_reports_bad_settings_in_one_line(project_copy):
 def test_the_source_locale_sets_english_dates(project_copy, renderer, tmp_path):
     from conftest import pdftotext
 
-    from leaflets.build import BuildOptions, build
+    from leaflets.building.build import BuildOptions, build
 
     write_settings(project_copy, 'source_locale = "en-US"\nemergency_phone = "911"\n')
     assert build(project_copy, BuildOptions(langs=("en",), out=tmp_path), renderer).ok

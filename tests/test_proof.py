@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from conftest import normalize, pdftotext, run_cli
 
-from leaflets.catalogs import read_po, write_po_file
+from leaflets.catalogs.pofile import read_po, write_po_file
 from leaflets.errors import UsageError
-from leaflets.proof import proof_html
+from leaflets.translators.proof import proof_html
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ from conftest import pdftotext, run_cli
 
 from pypdf import PdfReader
 
-from leaflets.build import build_time
-from leaflets.checkers import SAFETY_CHECKS
-from leaflets.pseudo import RLO, accented, build_pseudo, pseudo_catalog, right_to_left
-from leaflets.status import status
+from leaflets.building.build import build_time
+from leaflets.catalogs.checkers import SAFETY_CHECKS
+from leaflets.translators.pseudo import RLO, accented, build_pseudo, pseudo_catalog, right_to_left
+from leaflets.translators.status import status
 
 SOURCE = 'There is <strong>no evidence</strong> that %(name)s is 1 in 6. See <a href="x">{x}</a>.'
 

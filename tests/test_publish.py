@@ -6,8 +6,8 @@ import dataclasses
 import hashlib
 import json
 
-from leaflets.manifest import write_manifest
-from leaflets.publish import publish
+from leaflets.building.manifest import write_manifest
+from leaflets.building.publish import publish
 
 
 def test_an_unchanged_pdf_replaced_by_another_build_is_not_listed_with_the_old_hash(

@@ -7,7 +7,7 @@ import sys
 
 from conftest import ROOT, run_cli
 
-from leaflets import readability
+from leaflets.catalogs import readability
 from leaflets.project import Project
 
 HARD = ("Notwithstanding contemporaneous radiological investigations, hysterosalpingography "
@@ -75,7 +75,7 @@ def test_the_cli_check_fails_on_hard_english_and_shows_the_figures(project_copy)
 
 
 def test_the_build_refuses_english_that_is_too_hard(project_copy, renderer, tmp_path):
-    from leaflets.build import BuildOptions, build
+    from leaflets.building.build import BuildOptions, build
 
     project = hard_copy(project_copy)
     result = build(project, BuildOptions(langs=("en",), out=tmp_path), renderer)
@@ -88,7 +88,7 @@ def test_scoring_never_uses_the_network():
             "def refuse(*a, **k): raise OSError('network used')\n"
             "socket.socket.connect = refuse\nsocket.create_connection = refuse\n"
             "socket.getaddrinfo = refuse\n"
-            "from leaflets import readability\n"
+            "from leaflets.catalogs import readability\n"
             f"print(readability.fk_grade({HARD!r}), readability.smog({HARD!r} * 3))\n")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                             text=True, timeout=120)

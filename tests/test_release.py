@@ -9,11 +9,11 @@ import re
 import pytest
 from conftest import ROOT, normalize, pdftotext, run_cli
 
-from leaflets.build import BuildOptions, build
-from leaflets.catalogs import read_po
-from leaflets.extract import leaflet_domains
+from leaflets.building.build import BuildOptions, build
+from leaflets.catalogs.pofile import read_po
+from leaflets.catalogs.extract import leaflet_domains
 from leaflets.project import Project
-from leaflets.report import REPORT
+from leaflets.building.report import REPORT
 
 REVIEWER = "Dr Ana Test"
 DOMAINS = leaflet_domains(Project(ROOT).leaflets()[0])  # common, edition, hsg

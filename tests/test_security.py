@@ -14,13 +14,13 @@ import pytest
 import tinyhtml5
 
 from conftest import pdftotext, set_translation
-from leaflets import checkers
-from leaflets.build import BuildOptions, build
-from leaflets.catalogs import neutralize, read_po
-from leaflets.checkers import SAFETY_CHECKS, CheckFailed, check_markup
+from leaflets.catalogs import checkers
+from leaflets.building.build import BuildOptions, build
+from leaflets.catalogs.pofile import neutralize, read_po
+from leaflets.catalogs.checkers import SAFETY_CHECKS, CheckFailed, check_markup
 from leaflets.errors import CatalogError, LeafletError, RenderError, TemplateError
-from leaflets.pdf import LocalFetcher, Renderer
-from leaflets.release import safety_problems
+from leaflets.render.pdf import LocalFetcher, Renderer
+from leaflets.building.release import safety_problems
 
 SECRET = "SECRET-7f3a9c-do-not-print"
 SHORT_ANSWER = "The short answer"
@@ -177,8 +177,8 @@ def test_template_code_in_a_translation_is_never_evaluated(project, renderer):
     """The one place a translation meets Jinja2: its text comes back verbatim, not evaluated."""
     from babel.messages.catalog import Catalog
 
-    from leaflets.catalogs import PoFile, StrictTranslations
-    from leaflets.html import PageOptions, render_html
+    from leaflets.catalogs.pofile import PoFile, StrictTranslations
+    from leaflets.render.html import PageOptions, render_html
     from leaflets.locales import language
 
     def render(code):
@@ -254,8 +254,8 @@ def test_no_template_puts_a_translation_inside_a_tag(project):
 
 
 def test_autoescape_and_strict_undefined(project_copy, renderer):
-    from leaflets.catalogs import SourceTranslations
-    from leaflets.html import PageOptions, render_html
+    from leaflets.catalogs.pofile import SourceTranslations
+    from leaflets.render.html import PageOptions, render_html
     from leaflets.locales import language
 
     toml = project_copy.templates / "hsg.toml"
@@ -370,7 +370,7 @@ def clinic_profile(folder: Path, **fields) -> Path:
 
 def test_clinic_logo_that_names_the_server_fetches_nothing(project_copy, secret, server,
                                                            tmp_path):
-    from leaflets.clinic import load_clinic
+    from leaflets.clinic.profile import load_clinic
 
     folder = tmp_path / "clinic"
     folder.mkdir()
@@ -390,7 +390,7 @@ def test_clinic_logo_that_names_the_server_fetches_nothing(project_copy, secret,
 
 
 def test_clinic_logo_symlinked_out_of_its_folder_is_refused(project_copy, secret, tmp_path):
-    from leaflets.clinic import load_clinic
+    from leaflets.clinic.profile import load_clinic
 
     folder = tmp_path / "clinic"
     folder.mkdir()

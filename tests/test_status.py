@@ -6,8 +6,8 @@ import json
 
 from conftest import run_cli
 
-from leaflets.catalogs import read_po, write_po_file
-from leaflets.status import check, status, status_table
+from leaflets.catalogs.pofile import read_po, write_po_file
+from leaflets.translators.status import check, status, status_table
 
 
 def edit(project, lang, domain, change):

@@ -17,7 +17,7 @@ from PIL import Image, ImageChops
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout
 
-from leaflets import textlayer  # noqa: E402
+from leaflets.render import textlayer  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 

@@ -10,9 +10,9 @@ import pytest
 from babel.messages.plurals import get_plural
 from conftest import FIXTURES, run_cli
 
-from leaflets.catalogs import read_po
+from leaflets.catalogs.pofile import read_po
 from leaflets.errors import CatalogError, UsageError
-from leaflets.update import init, update
+from leaflets.catalogs.update import init, update
 
 
 def strings(po) -> set[str]:

@@ -9,12 +9,12 @@ import pikepdf
 import pytest
 from conftest import ROOT, VARIANT_LANGS, normalize, pdftotext, run_cli
 
-from leaflets.catalogs import StrictTranslations, read_po
-from leaflets.extract import domain_messages
-from leaflets.html import PageOptions, render_html
+from leaflets.catalogs.pofile import StrictTranslations, read_po
+from leaflets.catalogs.extract import domain_messages
+from leaflets.render.html import PageOptions, render_html
 from leaflets.locales import language
 from leaflets.project import Project
-from leaflets.variants import BilingualTranslations
+from leaflets.render.variants import BilingualTranslations
 
 PROJECT = Project(ROOT)
 LEAFLET = PROJECT.leaflets()[0]

@@ -9,9 +9,9 @@ import pytest
 from conftest import FIXTURES, run_cli
 from lxml import etree
 
-from leaflets.catalogs import read_po
+from leaflets.catalogs.pofile import read_po
 from leaflets.errors import CatalogError
-from leaflets.xliff import export_xliff, import_xliff
+from leaflets.catalogs.xliff import export_xliff, import_xliff
 
 NS = {"x": "urn:oasis:names:tc:xliff:document:1.2"}
 

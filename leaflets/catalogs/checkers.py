@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 
 from babel.messages.catalog import Message
 
-from .locales import font_faces
+from ..locales import font_faces
 
 
 class CheckFailed(ValueError):

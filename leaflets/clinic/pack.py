@@ -6,8 +6,8 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import LeafletError
-from .files import atomic_write
+from ..errors import LeafletError
+from ..files import atomic_write
 
 DEFAULT_NAME = "pack.pdf"
 

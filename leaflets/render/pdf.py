@@ -14,9 +14,9 @@ from weasyprint.text.ffi import ffi
 from weasyprint.text.fonts import FontConfiguration, get_hb_object_data
 from weasyprint.urls import URLFetcher
 
-from . import tagging, textlayer
-from .errors import RenderError
-from .files import inside
+from ..render import tagging, textlayer
+from ..errors import RenderError
+from ..files import inside
 from .fontsubset import compact_cid_fonts
 
 STYLESHEET = "leaflet.css"

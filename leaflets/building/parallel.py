@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from .errors import LeafletError, Problem, RenderError
+from ..errors import LeafletError, Problem, RenderError
 
 if TYPE_CHECKING:  # imported when a worker starts: a no-op build never loads WeasyPrint
-    from .pdf import FontUse, Renderer
+    from ..render.pdf import FontUse, Renderer
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def default_jobs() -> int:
 
 def _start_worker(templates_dir: str, extra_roots: tuple[str, ...]) -> None:
     global _RENDERER, _START_ERROR
-    from .pdf import Renderer
+    from ..render.pdf import Renderer
 
     try:
         _RENDERER = Renderer(Path(templates_dir), extra_roots=tuple(Path(p) for p in extra_roots))
@@ -113,7 +113,7 @@ def render_all(tasks: Iterable[RenderTask], *, count: int, templates_dir: Path, 
         return results
     if workers <= 1:
         if renderer is None:
-            from .pdf import Renderer
+            from ..render.pdf import Renderer
 
             renderer = Renderer(templates_dir, extra_roots=extra_roots)
         for task in tasks:
@@ -122,7 +122,7 @@ def render_all(tasks: Iterable[RenderTask], *, count: int, templates_dir: Path, 
                 on_done(output)
         return results
     # fork: workers inherit the imported modules instead of importing WeasyPrint again
-    from . import pdf  # noqa: F401  (importing WeasyPrint finds its C libraries: ~0.4 s)
+    from ..render import pdf  # noqa: F401  (importing WeasyPrint finds its C libraries: ~0.4 s)
 
     context = multiprocessing.get_context(
         "fork" if "fork" in multiprocessing.get_all_start_methods() else None)

@@ -13,10 +13,10 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from .files import atomic_write, locked_folder, remove_stale_temps
+from ..files import atomic_write, locked_folder, remove_stale_temps
 from .manifest import (MANIFEST, PDF_KIND, ManifestEntry, forget, kind_of, read_manifest,
                        still_valid, write_manifest)
-from .project import Project
+from ..project import Project
 from .report import JobReport, write_report
 
 LOG = logging.getLogger(__name__)

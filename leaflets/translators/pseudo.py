@@ -12,13 +12,13 @@ import re
 import tempfile
 from pathlib import Path
 
-from .build import BuildOptions, BuildResult, build, build_time
-from .catalogs import REVIEWER_HEADER, po_bytes
-from .extract import domain_templates, template_catalog
-from .files import atomic_write
-from .locales import PSEUDO_LANGUAGES, language
-from .pdf import Renderer
-from .project import SETTINGS_FILE, Project
+from ..building.build import BuildOptions, BuildResult, build, build_time
+from ..catalogs.pofile import REVIEWER_HEADER, po_bytes
+from ..catalogs.extract import domain_templates, template_catalog
+from ..files import atomic_write
+from ..locales import PSEUDO_LANGUAGES, language
+from ..render.pdf import Renderer
+from ..project import SETTINGS_FILE, Project
 
 ACCENTED = "en_XA"
 RTL = "ar_XB"

@@ -10,9 +10,9 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_file
 
-from . import __version__
-from .errors import TemplateError
-from .project import (BASE_TEMPLATE, COMMON_DOMAIN, EDITION_DOMAIN, EDITION_TEMPLATE, Leaflet,
+from .. import __version__
+from ..errors import TemplateError
+from ..project import (BASE_TEMPLATE, COMMON_DOMAIN, EDITION_DOMAIN, EDITION_TEMPLATE, Leaflet,
                       Project)
 
 COMMENT_TAGS = ("Translators:",)
@@ -100,14 +100,14 @@ def template_catalog(project: Project, domain: str) -> Catalog:
 
 def pot_bytes(project: Project, domain: str) -> bytes:
     """The ``.pot`` file of ``domain`` as ``extract`` writes it: same templates, same bytes."""
-    from .catalogs import po_bytes
+    from .pofile import po_bytes
 
     return po_bytes(template_catalog(project, domain))
 
 
 def extract(project: Project, check: bool = False) -> list[Path]:
     """Write every domain's ``.pot``; return those that changed (with ``check``, write nothing)."""
-    from .files import atomic_write
+    from ..files import atomic_write
 
     wanted = {project.pot_path(domain): pot_bytes(project, domain)
               for domain in sorted(domain_templates(project))}

@@ -1,6 +1,6 @@
 """How a line WeasyPrint 70 drew is rewritten so text extractors read it in logical order.
 
-leaflets/textlayer.py records the glyphs of each line with their text and hands
+leaflets/render/textlayer.py records the glyphs of each line with their text and hands
 the line's operators here: parse them into events, split the offsets placing
 left-to-right marks (pypdf), put right-to-left runs in logical order (pypdf),
 spread right-to-left clusters over blank glyphs and mark neutral characters

@@ -10,7 +10,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, PoFileParser, unescape
 
-from .errors import CatalogError, Problem
+from ..errors import CatalogError, Problem
 
 # PO header fields that record the medical sign-off. They live in the file so
 # they travel with it through Poedit, Weblate and agencies.
@@ -471,6 +471,6 @@ def _with_previous(text: str, catalog: Catalog) -> str:
 def write_po_file(path: Path, catalog: Catalog, extra_headers: dict[str, str] | None = None,
                   **options) -> None:
     """Write a catalog atomically (see ``po_bytes``)."""
-    from .files import atomic_write
+    from ..files import atomic_write
 
     atomic_write(path, po_bytes(catalog, extra_headers, **options))

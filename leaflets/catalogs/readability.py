@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .checkers import Finding
-from .errors import Problem
+from ..errors import Problem
 from .extract import domain_messages
-from .project import Leaflet, Project, toml_line
+from ..project import Leaflet, Project, toml_line
 
 _TAG = re.compile(r"<[^>]*>")
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")

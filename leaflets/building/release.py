@@ -16,12 +16,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from . import checkers
-from .catalogs import PoFile
-from .checkers import CheckFailed
-from .errors import Problem
-from .locales import Language
-from .project import Leaflet
+from ..catalogs import checkers
+from ..catalogs.pofile import PoFile
+from ..catalogs.checkers import CheckFailed
+from ..errors import Problem
+from ..locales import Language
+from ..project import Leaflet
 
 GATES = ("incomplete", "check", "render", "review-date", "unreviewed")
 

@@ -14,7 +14,7 @@ screen reader would read English with the leaflet language's voice; PDF/UA-1
 (7.2) wants each change of language marked. Structure elements of HTML
 elements with a ``lang`` get it as ``/Lang``.
 
-Same pinning as leaflets/textlayer.py: the WeasyPrint version and the code
+Same pinning as leaflets/render/textlayer.py: the WeasyPrint version and the code
 relied on are checked before patching; drop this module once WeasyPrint
 marks margin boxes as artifacts itself.
 """

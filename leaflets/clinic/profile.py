@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from .errors import LeafletError, Problem, ProblemsError, UsageError
-from .html import PAPER_SIZES
-from .locales import normalize_code
-from .project import Project, toml_line
+from ..errors import LeafletError, Problem, ProblemsError, UsageError
+from ..render.html import PAPER_SIZES
+from ..locales import normalize_code
+from ..project import Project, toml_line
 
 DEFAULT_ACCENT = "#1f5f8b"
 LOGO_TYPES = {".svg": "SVG", ".png": "PNG"}

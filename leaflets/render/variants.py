@@ -5,10 +5,10 @@ from __future__ import annotations
 from jinja2 import pass_context
 from markupsafe import Markup
 
-from .catalogs import StrictTranslations
-from .errors import UsageError
-from .locales import SOURCE_LANG, Language
-from .project import Leaflet
+from ..catalogs.pofile import StrictTranslations
+from ..errors import UsageError
+from ..locales import SOURCE_LANG, Language
+from ..project import Leaflet
 
 STANDARD, LARGE_PRINT, BILINGUAL = "standard", "large-print", "bilingual"
 VARIANTS = (STANDARD, LARGE_PRINT, BILINGUAL)

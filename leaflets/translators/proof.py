@@ -9,13 +9,13 @@ import jinja2
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from .catalogs import PoFile, is_translated, read_po
-from .checkers import Finding, check_message
-from .errors import UsageError
-from .extract import domain_templates
-from .locales import SOURCE_LANG, Language, language
-from .pdf import LocalFetcher
-from .project import Project
+from ..catalogs.pofile import PoFile, is_translated, read_po
+from ..catalogs.checkers import Finding, check_message
+from ..errors import UsageError
+from ..catalogs.extract import domain_templates
+from ..locales import SOURCE_LANG, Language, language
+from ..render.pdf import LocalFetcher
+from ..project import Project
 
 STATES = {
     "translated": "translated",
@@ -149,7 +149,7 @@ def proof_pdf(project: Project, code: str, font_config: FontConfiguration | None
 
 def write_proof(project: Project, code: str, out: Path) -> Path:
     """Write the proof PDF of ``code`` to ``out`` atomically."""
-    from .files import atomic_write
+    from ..files import atomic_write
 
     atomic_write(out, proof_pdf(project, code))
     return out

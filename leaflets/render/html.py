@@ -13,11 +13,11 @@ from babel.dates import format_date, format_skeleton
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from . import __version__
-from .catalogs import StrictTranslations
-from .errors import TemplateError
-from .locales import SOURCE_LANG, Language, language
-from .project import Leaflet
+from .. import __version__
+from ..catalogs.pofile import StrictTranslations
+from ..errors import TemplateError
+from ..locales import SOURCE_LANG, Language, language
+from ..project import Leaflet
 from .variants import BilingualTranslations
 
 # Sentinels for the page counters inside the translated "Page %(page)s of
@@ -38,7 +38,7 @@ class PageOptions:
     paper: str = "a4"
     incomplete: bool = False  # render with the "incomplete translation" notice
     created: str = "1970-01-01T00:00:00Z"  # ISO 8601, from the build's one clock
-    # the print edition (leaflets/edition.py fills these in)
+    # the print edition (leaflets/clinic/edition.py fills these in)
     variant: str = "standard"
     clinic: object | None = None  # leaflets.clinic.Clinic
     online_url: str | None = None  # this leaflet on the clinic's website
@@ -178,7 +178,7 @@ def _edition(leaflet: Leaflet, lang: Language, translations: StrictTranslations,
         "variant": options.variant,
         "clinic": clinic,
         "logo": clinic.logo.as_uri() if clinic and clinic.logo else None,
-        # checked as #rrggbb by leaflets/clinic.py, so safe inside <style>
+        # checked as #rrggbb by leaflets/clinic/profile.py, so safe inside <style>
         "accent": Markup(clinic.accent_colour) if clinic else None,
         "online_url": options.online_url,
         "qr": options.qr,
@@ -186,7 +186,7 @@ def _edition(leaflet: Leaflet, lang: Language, translations: StrictTranslations,
         "overdue": options.today is not None and leaflet.review < options.today,
         "translation": status,
         "translation_date": _date(status.date, lang) if status and status.date else None,
-        # bilingual pages pair messages from <body> on (leaflets/variants.py)
+        # bilingual pages pair messages from <body> on (leaflets/render/variants.py)
         "start_body": getattr(translations, "start_pairs", lambda: ""),
     }
 

@@ -12,8 +12,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .errors import LeafletError
-from .files import atomic_write, write_if_changed
+from ..errors import LeafletError
+from ..files import atomic_write, write_if_changed
 
 MANIFEST = "manifest.json"
 PDF_KIND = "pdf"
@@ -36,11 +36,11 @@ class ManifestEntry:
     completeness: str  # "translated/needed" messages, e.g. "52/52"
     tool_version: str
     weasyprint_version: str
-    inputs: str  # the inputs hash (leaflets/inputs.py) the PDF was built from
+    inputs: str  # the inputs hash (leaflets/building/inputs.py) the PDF was built from
     catalogs: list[dict] = field(default_factory=list)  # {path, revision, sha256}
     fonts: list[dict] = field(default_factory=list)  # {family, sha256} of each font file
     kind: str = PDF_KIND
-    variant: str = "standard"  # leaflets/variants.py
+    variant: str = "standard"  # leaflets/render/variants.py
     clinic: str | None = None  # the clinic profile's name, when branded
 
 

@@ -8,7 +8,7 @@ alias CID above the font's glyph count, drawn with the same glyph (CIDToGIDMap)
 and the same width (W), and mapped to its own text (ToUnicode). Codes stay in
 Identity-H because pypdf ignores embedded Encoding CMaps.
 
-Each line WeasyPrint draws is then rewritten (leaflets/textlines.py) so that
+Each line WeasyPrint draws is then rewritten (leaflets/render/textlines.py) so that
 poppler (pdftotext) and pypdf both read it in logical order, with the same
 glyphs painted at the same places (pages render pixel-identical; font files and
 marked content untouched):
@@ -29,7 +29,7 @@ from math import ceil
 
 import pydyf
 
-from . import textlines as lines
+from ..render import textlines as lines
 from .textlines import RLM
 
 EXPECTED_VERSION = '70.0'

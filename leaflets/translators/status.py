@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
-from .build import BuildOptions, check_job, load_catalogs, plan_jobs
-from .catalogs import PoFile, is_translated
-from . import readability
-from .checkers import Finding, check_message
-from .extract import domain_messages, leaflet_domains
-from .locales import SOURCE_LANG, language
-from .project import Project
+from ..building.build import BuildOptions, check_job, load_catalogs, plan_jobs
+from ..catalogs.pofile import PoFile, is_translated
+from ..catalogs import readability
+from ..catalogs.checkers import Finding, check_message
+from ..catalogs.extract import domain_messages, leaflet_domains
+from ..locales import SOURCE_LANG, language
+from ..project import Project
 
 
 @dataclass

@@ -16,9 +16,9 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from . import __version__
-from .locales import font_files, language
-from .project import Leaflet, Project
+from .. import __version__
+from ..locales import font_files, language
+from ..project import Leaflet, Project
 
 _CHUNK = 1 << 20
 

@@ -14,26 +14,26 @@ from typing import TYPE_CHECKING, Callable
 import jinja2
 import jinja2.sandbox
 
-from . import __version__
-from . import variants
-from .catalogs import PoFile, SourceTranslations, StrictTranslations, missing_translations, read_po
-from .clinic import Clinic
-from .edition import edition_fields
-from .errors import CatalogError, LeafletError, Problem, TemplateError, UsageError
-from .extract import domain_messages, leaflet_domains
-from .files import inside
-from .html import PAPER_SIZES, PageOptions, render_html
+from .. import __version__
+from ..render import variants
+from ..catalogs.pofile import PoFile, SourceTranslations, StrictTranslations, missing_translations, read_po
+from ..clinic.profile import Clinic
+from ..clinic.edition import edition_fields
+from ..errors import CatalogError, LeafletError, Problem, TemplateError, UsageError
+from ..catalogs.extract import domain_messages, leaflet_domains
+from ..files import inside
+from ..render.html import PAPER_SIZES, PageOptions, render_html
 from .inputs import file_sha256, job_inputs, template_hashes, weasyprint_version
-from .locales import SOURCE_LANG, language
+from ..locales import SOURCE_LANG, language
 from .manifest import ManifestEntry, entry_for, entry_from_dict, read_manifest, still_valid
 from .parallel import RenderOutput, RenderTask, default_jobs, render_all
-from .project import Leaflet, Project, check_sources, shown_path
+from ..project import Leaflet, Project, check_sources, shown_path
 from .publish import publish
 from .release import Reason, check_errors, gate_reasons, safety_problems
 from .report import FAILED, PUBLISHED, JobReport
 
 if TYPE_CHECKING:
-    from .pdf import Renderer
+    from ..render.pdf import Renderer
 
 LOG = logging.getLogger(__name__)
 
@@ -47,9 +47,9 @@ class BuildOptions:
     out: Path = Path("dist")
     paper: str = "a4"
     allow_incomplete: bool = False
-    clinic: Clinic | None = None  # leaflets/clinic.py: name, numbers, logo, QR code
-    variant: str = variants.STANDARD  # leaflets/variants.py
-    release: bool = False  # publish only what passes every gate (leaflets/release.py)
+    clinic: Clinic | None = None  # leaflets/clinic/profile.py: name, numbers, logo, QR code
+    variant: str = variants.STANDARD  # leaflets/render/variants.py
+    release: bool = False  # publish only what passes every gate (leaflets/building/release.py)
     allow_unreviewed: bool = False  # release: let unreviewed translations through, with notice
     force: bool = False  # rebuild even when the inputs hash is unchanged
     jobs: int = 0  # worker processes; 0 = one per core
@@ -207,7 +207,7 @@ def build(project: Project, options: BuildOptions, renderer: "Renderer | None" =
             if outcome.reasons:
                 outcome.entry, outcome.rebuilt = None, False
         tick(outcome.job.path, key_state(outcome))
-    # everything is gathered and checked; from here on we write (leaflets/publish.py)
+    # everything is gathered and checked; from here on we write (leaflets/building/publish.py)
     manifest, report = publish(
         project, options.out,
         written=[(o.entry, results[o.job.path].data) for o in outcomes if o.rebuilt],
@@ -318,9 +318,9 @@ class _PerBuild:
         return self._unsafe[id(po)]
 
     def readability(self, leaflet: Leaflet) -> list[Problem]:
-        """The leaflet's English over its reading-age limits (leaflets/readability.py)."""
+        """The leaflet's English over its reading-age limits (leaflets/catalogs/readability.py)."""
         if leaflet.id not in self._readability:
-            from .readability import problems  # loads a pronunciation dictionary (~1 s)
+            from ..catalogs.readability import problems  # loads a pronunciation dictionary (~1 s)
 
             self._readability[leaflet.id] = problems(self.project, leaflet)
         return self._readability[leaflet.id]
@@ -392,7 +392,7 @@ def render_task(project: Project, outcome: Outcome, catalogs: dict, options: Bui
 
 def release_reasons(project: Project, outcome: Outcome, catalogs: dict, created: dt.datetime,
                     options: BuildOptions, shared: _PerBuild) -> list[Reason]:
-    """Every release gate this job fails (see leaflets/release.py)."""
+    """Every release gate this job fails (see leaflets/building/release.py)."""
     job = outcome.job
     pos = job_catalogs(job, catalogs)
     checked = [problem for po in pos for problem in shared.errors(po, job.lang)]

@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__
-from .files import write_if_changed
+from .. import __version__
+from ..files import write_if_changed
 from .inputs import weasyprint_version
 
 REPORT = "build-report.json"

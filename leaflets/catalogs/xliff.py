@@ -13,12 +13,12 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from .catalogs import PoFile, po_bytes, read_po
-from .errors import CatalogError, UsageError
+from .pofile import PoFile, po_bytes, read_po
+from ..errors import CatalogError, UsageError
 from .extract import domain_templates
-from .files import atomic_write
-from .locales import SOURCE_LANG, language
-from .project import Project
+from ..files import atomic_write
+from ..locales import SOURCE_LANG, language
+from ..project import Project
 from .update import keep_original_entries
 
 XLIFF_11 = b"urn:oasis:names:tc:xliff:document:1.1"

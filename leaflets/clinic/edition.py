@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .catalogs import REVIEW_DATE_HEADER, PoFile
-from .clinic import Clinic, qr_data_uri
-from .errors import CatalogError
-from .locales import SOURCE_LANG
+from ..catalogs.pofile import REVIEW_DATE_HEADER, PoFile
+from .profile import Clinic, qr_data_uri
+from ..errors import CatalogError
+from ..locales import SOURCE_LANG
 
 
 @dataclass(frozen=True)

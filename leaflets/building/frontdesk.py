@@ -21,13 +21,13 @@ import pypdfium2
 from babel.dates import format_date
 from PIL import Image
 
-from . import __version__
-from .errors import LeafletError, TemplateError
-from .files import atomic_write
-from .locales import SOURCE_LANG, Language, language
+from .. import __version__
+from ..errors import LeafletError, TemplateError
+from ..files import atomic_write
+from ..locales import SOURCE_LANG, Language, language
 from .manifest import (MANIFEST, PDF_KIND, file_entry, kind_of, manifest_json, read_manifest,
                        valid_bytes)
-from .project import Leaflet, Project
+from ..project import Leaflet, Project
 
 LOG = logging.getLogger(__name__)
 
@@ -236,7 +236,7 @@ def template_dir(project: Project) -> Path:
     own = project.templates / TEMPLATE_DIR
     if own.is_dir():
         return own
-    return Path(__file__).resolve().parent.parent / "templates" / TEMPLATE_DIR
+    return Path(__file__).resolve().parents[2] / "templates" / TEMPLATE_DIR
 
 
 def write_frontdesk(project: Project, out: Path) -> Path | None:

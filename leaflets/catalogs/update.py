@@ -10,12 +10,12 @@ from babel import Locale
 from babel.dates import format_datetime
 from babel.messages.catalog import Catalog, Message
 
-from .catalogs import REVIEW_DATE_HEADER, REVIEWER_HEADER, PoFile, po_bytes, read_po
-from .errors import CatalogError, UsageError
+from .pofile import REVIEW_DATE_HEADER, REVIEWER_HEADER, PoFile, po_bytes, read_po
+from ..errors import CatalogError, UsageError
 from .extract import domain_templates, template_catalog
-from .files import atomic_write
-from .locales import SOURCE_LANG, language
-from .project import Project
+from ..files import atomic_write
+from ..locales import SOURCE_LANG, language
+from ..project import Project
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""Catalogs: reading PO files strictly, checking translations, extracting and merging messages."""

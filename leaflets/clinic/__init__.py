@@ -1,0 +1,1 @@
+"""The clinic edition: a clinic's profile, its edition of a leaflet, and print packs."""

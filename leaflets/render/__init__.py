@@ -1,0 +1,1 @@
+"""Rendering: one leaflet in one language to HTML, then to a print-ready PDF."""
