@@ -82,10 +82,10 @@ def css_counters(value: object) -> Markup:
     return Markup(" ".join(parts))
 
 
-def single_stops(value: object) -> Markup:
+def single_stops(value: object) -> object:
     """One full stop where a date ending in one ("листопад 2029 р.") meets the sentence's own."""
-    text = value if isinstance(value, Markup) else Markup.escape(value)
-    return Markup(re.sub(r"(?<!\.)\.\.(?!\.)", ".", str(text)))
+    fixed = re.sub(r"(?<!\.)\.\.(?!\.)", ".", str(value))
+    return Markup(fixed) if isinstance(value, Markup) else fixed
 
 
 def isolate_ltr(value: object) -> Markup:
