@@ -123,7 +123,9 @@ def test_no_qr_code_or_clinic_block_without_a_clinic(built, tmp_path):
     pdf = out / "en" / "hsg.pdf"
     assert all(not qr_codes(pdf, tmp_path, p) for p in range(1, len(pikepdf.open(pdf).pages) + 1))
     text = text_of(pdf, "en")
-    assert "Contact the clinic" not in text and "About this leaflet" in text
+    # the contact box's heading (the urgent box says "Contact the clinic or your doctor ...")
+    assert not re.search(r"Contact the clinic(?! or your doctor)", text)
+    assert "About this leaflet" in text and "Write your clinic's phone numbers here:" in text
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -132,7 +134,8 @@ def test_governance_block_in_the_leaflet_language(built, lang):
     text = text_of(out / lang / "hsg.pdf", lang)
     cjk = lang.startswith("zh")
     for day in (LEAFLET.published, LEAFLET.review):
-        written = normalize(format_date(day, "long", locale=lang), cjk=cjk)
+        locale = PROJECT.settings().source_locale if lang == SOURCE_LANG else lang  # en-GB
+        written = normalize(format_date(day, "long", locale=locale), cjk=cjk)
         if language(lang).direction == "rtl":
             # poppler reorders digits and words of RTL lines: look for the parts
             assert all(part in text for part in written.split()), written
@@ -147,9 +150,9 @@ def test_governance_block_in_the_leaflet_language(built, lang):
         assert_reads_back(translate(lang, status), text, lang)
 
 
-@pytest.mark.parametrize("lang,published", [("fr", "26 novembre 2026"),
-                                            ("zh_Hans", "2026年11月26日"),
-                                            ("en", "November 26, 2026")])
+@pytest.mark.parametrize("lang,published", [("fr", "2 décembre 2026"),
+                                            ("zh_Hans", "2026年12月2日"),
+                                            ("en", "2 December 2026")])
 def test_governance_dates_are_written_the_local_way(built, lang, published):
     out, _ = built
     assert normalize(published, cjk=lang == "zh_Hans") in text_of(out / lang / "hsg.pdf", lang)
@@ -173,7 +176,7 @@ def test_past_review_date_prints_a_warning(project, renderer, tmp_path, monkeypa
     after = LEAFLET.review.toordinal() + 1 - 719163  # days since 1970-01-01
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(after * 86400))
     assert build(project, BuildOptions(out=tmp_path, langs=("en", "es")), renderer).ok
-    due = f"This leaflet was due for review on {format_date(LEAFLET.review, 'long', 'en')}."
+    due = f"This leaflet was due for review on {format_date(LEAFLET.review, 'long', 'en_GB')}."
     assert "Review overdue." in text_of(tmp_path / "en" / "hsg.pdf", "en")
     assert due in text_of(tmp_path / "en" / "hsg.pdf", "en")
     assert "Revisión pendiente." in text_of(tmp_path / "es" / "hsg.pdf", "es")
