@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
-import re
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property
 from pathlib import Path
 
-from babel import Locale, UnknownLocaleError
-
-from .errors import LeafletError, Problem, ProblemsError, TemplateError
+from .errors import LeafletError, TemplateError, UsageError
 from .files import inside
-from .locales import SOURCE_LANG, normalize_code
+from .locales import Language, language, normalize_code
+from .settings import PROJECT_FILE, Settings, find_project_file, line_of, read_settings
 
 COMMON_DOMAIN = "common"  # messages of the shared layout (base.html)
 BASE_TEMPLATE = "base.html"
@@ -22,6 +21,11 @@ BASE_TEMPLATE = "base.html"
 # of their own because most of them print only for some clinics, variants or dates.
 EDITION_DOMAIN = "edition"
 EDITION_TEMPLATE = "edition.html"
+# The shared catalog domains and the theme template each is extracted from.
+SHARED_DOMAINS = {COMMON_DOMAIN: BASE_TEMPLATE, EDITION_DOMAIN: EDITION_TEMPLATE}
+# The default theme shipped inside the package: the shared layout, its stylesheet, the
+# front desk page, and the common and edition catalogs with their translations.
+THEME = Path(__file__).resolve().parent / "theme"
 
 _REQUIRED = {"id": str, "code": str, "version": str, "published": dt.date,
              "review": dt.date, "owner": str, "max_pages": int}
@@ -31,12 +35,6 @@ _OPTIONAL = {"max_pages_large_print": int, "max_pages_bilingual": int,
              "approver_role": str, "approver_name": str,
              # readability limits of the source text (leaflets/catalogs/readability.py)
              "max_fk_grade": (int, float), "max_smog": (int, float)}
-SETTINGS_FILE = "leaflets.toml"
-# name -> what a good value looks like; every field is required
-SETTINGS_FIELDS = {
-    "source_locale": "the CLDR locale of the templates' language, e.g. \"en-GB\"",
-    "emergency_phone": "the emergency number for a severe reaction, e.g. \"999\"",
-}
 
 
 @dataclass(frozen=True)
@@ -65,18 +63,38 @@ class Leaflet:
 
 
 @dataclass(frozen=True)
-class Settings:
-    """The project's settings (leaflets.toml), checked field by field."""
-
-    source_locale: str  # Babel spelling, e.g. en_GB
-    emergency_phone: str
-
-
-@dataclass(frozen=True)
 class Project:
-    """Paths of one project checkout; everything else is read from them on demand."""
+    """Paths of one project checkout; everything else is read from them on demand.
+
+    Lookup order, for templates, the stylesheet and the front desk page: the project's
+    templates/ first, then the theme's. For the shared catalogs (common, edition) of a
+    language: the project's locales/ first, then the theme's. A project that has its own
+    copy of a shared template (or of its .pot) owns that domain: its catalogs then come
+    from its own locales/ only. Files outside the project root (the installed theme)
+    are read-only defaults; in this repository the theme is inside the root, so its
+    maintainers extract and update it like the project's own catalogs.
+    """
 
     root: Path
+    theme: Path = THEME
+
+    @cached_property
+    def settings(self) -> Settings:
+        """The project file, checked; defaults when the folder has none (tests' copies)."""
+        path = self.root / PROJECT_FILE
+        return read_settings(path, self.rel(path)) if path.is_file() else Settings()
+
+    @property
+    def source_lang(self) -> str:
+        """The catalog code of the language the templates are written in."""
+        return self.settings.source_language
+
+    def language(self, code: str) -> Language:
+        """``locales.language(code)`` with the project's font choice for it, if any."""
+        lang = language(code)
+        fonts = self.settings.fonts
+        override = fonts.get(lang.code) or fonts.get(lang.script)
+        return dataclasses.replace(lang, font_override=override) if override else lang
 
     @property
     def templates(self) -> Path:
@@ -86,6 +104,41 @@ class Project:
     def locales(self) -> Path:
         return self.root / "locales"
 
+    @property
+    def theme_templates(self) -> Path:
+        return self.theme / "templates"
+
+    @property
+    def theme_locales(self) -> Path:
+        return self.theme / "locales"
+
+    @property
+    def template_dirs(self) -> tuple[Path, ...]:
+        """Where templates are looked up, in order: the project's, then the theme's."""
+        return tuple(dict.fromkeys([self.templates, self.theme_templates]))
+
+    @property
+    def locale_dirs(self) -> tuple[Path, ...]:
+        """Where catalogs may live: the project's locales/, then the theme's."""
+        return tuple(dict.fromkeys([self.locales, self.theme_locales]))
+
+    def template_path(self, name: str) -> Path:
+        """The file a template name means: the project's own, else the theme's."""
+        for folder in self.template_dirs:
+            if (folder / name).is_file():
+                return folder / name
+        return self.templates / name
+
+    def writable(self, path: Path) -> bool:
+        """Whether the tools may write ``path``: only inside the project (not an installed theme)."""
+        return inside(path, [self.root.resolve()]) is not None
+
+    def owns_domain(self, domain: str) -> bool:
+        """True for a leaflet's domain, and for a shared one the project overrides itself."""
+        template = SHARED_DOMAINS.get(domain)
+        return template is None or ((self.templates / template).is_file()
+                                    or (self.locales / f"{domain}.pot").is_file())
+
     def rel(self, path: Path) -> str:
         """A path as users see it in messages: relative to the project root when inside it."""
         try:
@@ -93,34 +146,46 @@ class Project:
         except ValueError:
             return str(path)
 
-    def settings(self) -> Settings:
-        """The checked settings of leaflets.toml; a bad or missing field is a file:line error."""
-        path = self.root / SETTINGS_FILE
-        try:
-            stat = path.stat()
-        except OSError:
-            raise LeafletError(f"missing project settings: create {SETTINGS_FILE} with "
-                               + " and ".join(f"{key} = {hint}"
-                                              for key, hint in SETTINGS_FIELDS.items()),
-                               SETTINGS_FILE) from None
-        return _read_settings(path, SETTINGS_FILE, stat.st_mtime_ns, stat.st_size)
+    def key(self, path: Path) -> str:
+        """A path the same on every machine, for hashes and manifests: relative to the project,
+        or ``theme/...`` for the installed theme's files."""
+        resolved = Path(path).resolve()
+        for folder, prefix in ((self.root, ""), (self.theme, "theme/")):
+            if resolved.is_relative_to(folder.resolve()):
+                return prefix + resolved.relative_to(folder.resolve()).as_posix()
+        return resolved.as_posix()
 
     def pot_path(self, domain: str) -> Path:
-        """Where the template catalog of ``domain`` lives."""
-        return self.locales / f"{domain}.pot"
+        """Where the template catalog of ``domain`` lives (the theme's for a shared domain)."""
+        if self.owns_domain(domain):
+            return self.locales / f"{domain}.pot"
+        return self.theme_locales / f"{domain}.pot"
 
     def po_path(self, lang: str, domain: str) -> Path:
-        """Where the ``lang`` catalog of ``domain`` lives."""
-        return self.locales / lang / "LC_MESSAGES" / f"{domain}.po"
+        """Where the ``lang`` catalog of ``domain`` lives: the project's, else the theme's.
+
+        Where neither exists yet: the theme's when this project maintains it, else its own."""
+        own = self.locales / lang / "LC_MESSAGES" / f"{domain}.po"
+        if self.owns_domain(domain) or own.is_file():
+            return own
+        theme = self.theme_locales / lang / "LC_MESSAGES" / f"{domain}.po"
+        return theme if theme.is_file() or self.writable(theme) else own
+
+    def theme_po_path(self, lang: str, domain: str) -> Path:
+        """The theme's own ``lang`` catalog of a shared domain (may not exist)."""
+        return self.theme_locales / lang / "LC_MESSAGES" / f"{domain}.po"
 
     def leaflets(self) -> list[Leaflet]:
         """Every leaflet defined by a ``templates/<id>.toml`` file, sorted by id."""
         return [self._read_leaflet(p) for p in sorted(self.templates.glob("*.toml"))]
 
     def languages(self) -> list[str]:
-        """The source language plus every language that has a catalog folder, sorted."""
-        found = {p.parent.parent.name for p in self.locales.glob("*/LC_MESSAGES/*.po")}
-        return [SOURCE_LANG] + sorted(found - {SOURCE_LANG})
+        """The source language, then leaflets.toml's languages, else every language that
+        has a catalog in the project's locales/, sorted."""
+        source = self.source_lang
+        found = self.settings.languages or sorted(
+            {p.parent.parent.name for p in self.locales.glob("*/LC_MESSAGES/*.po")})
+        return [source] + [code for code in found if code != source]
 
     def select_leaflets(self, wanted: list[str] | None) -> list[Leaflet]:
         """The leaflets named in ``wanted`` (all when empty); an unknown name is an error."""
@@ -129,7 +194,7 @@ class Project:
             return list(leaflets.values())
         unknown = sorted(set(wanted) - set(leaflets))
         if unknown:
-            raise LeafletError(f"unknown leaflet {unknown[0]!r}: known leaflets are "
+            raise UsageError(f"unknown leaflet {unknown[0]!r}: known leaflets are "
                              f"{', '.join(leaflets) or 'none'} (see templates/*.toml)")
         return [leaflets[name] for name in dict.fromkeys(wanted)]
 
@@ -141,7 +206,7 @@ class Project:
         chosen = [normalize_code(code) for code in wanted]
         unknown = [code for code in chosen if code not in known]
         if unknown:
-            raise LeafletError(f"unknown language {unknown[0]!r}: no catalogs under "
+            raise UsageError(f"unknown language {unknown[0]!r}: no catalogs under "
                              f"{self.rel(self.locales / unknown[0])}; known languages are "
                              f"{', '.join(known)}")
         return list(dict.fromkeys(chosen))
@@ -162,7 +227,7 @@ class Project:
                 names = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple)
                                                          else (kind,)))
                 raise TemplateError(f"field {key!r} must be a {names}", where,
-                                    toml_line(text, key))
+                                    line_of(text, key))
         if data["id"] != path.stem:
             raise TemplateError(f"id {data['id']!r} must match the file name {path.stem!r}", where)
         template = f"{path.stem}.html"
@@ -172,70 +237,33 @@ class Project:
                        **{key: data[key] for key in _OPTIONAL if key in data})
 
 
-@lru_cache(maxsize=8)
-def _read_settings(path: Path, shown: str, _mtime: int, _size: int) -> Settings:
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LeafletError(f"cannot read project settings: {exc}", shown) from None
-    except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"at line (\d+)", str(exc))
-        raise LeafletError(f"invalid TOML: {str(exc).split(' (at')[0]}", shown,
-                           int(found.group(1)) if found else None) from None
-    problems: list[Problem] = []
-    for key in sorted(set(data) - set(SETTINGS_FIELDS)):
-        problems.append(Problem(shown, toml_line(text, key), f"field {key!r}: unknown field; "
-                                f"known fields are {', '.join(SETTINGS_FIELDS)}"))
-    values = {}
-    for key, hint in SETTINGS_FIELDS.items():
-        if key not in data:
-            problems.append(Problem(shown, None, f"field {key!r} is missing: add {key} = {hint}"))
-        elif not isinstance(data[key], str):
-            problems.append(Problem(shown, toml_line(text, key), f"field {key!r}: must be {hint}"))
-        else:
-            try:
-                values[key] = _SETTING_CHECKS[key](data[key])
-            except ValueError as exc:
-                problems.append(Problem(shown, toml_line(text, key), f"field {key!r}: {exc}"))
-    if problems:
-        raise ProblemsError(problems)
-    return Settings(**values)
-
-
-def _source_locale(value: str) -> str:
-    try:
-        locale = Locale.parse(value.strip(), sep="-" if "-" in value else "_")
-    except (UnknownLocaleError, ValueError, TypeError):
-        raise ValueError(f"{value!r} is not a CLDR locale: write it like \"en-GB\"") from None
-    if locale.language != SOURCE_LANG:
-        raise ValueError(f"{value!r} is not a locale of the templates' language "
-                         f"{SOURCE_LANG!r}: write it like \"{SOURCE_LANG}-GB\"")
-    return str(locale)
-
-
-def _emergency(value: str) -> str:
-    from .clinic.profile import emergency_number  # the clinic package imports this module
-
-    return emergency_number(value)
-
-
-_SETTING_CHECKS = {"source_locale": _source_locale, "emergency_phone": _emergency}
-
-
-def toml_line(text: str, key: str) -> int | None:
-    """The line where ``key = ...`` is set in a TOML text (None when it is not set)."""
-    found = re.search(rf'^[ \t]*(?:{re.escape(key)}|"{re.escape(key)}")[ \t]*=', text, re.M)
-    return text.count("\n", 0, found.start()) + 1 if found else None
+def open_project(root: Path | None, cwd: Path) -> Project:
+    """The project at ``root`` (``--root``), else the one whose leaflets.toml is nearest above
+    ``cwd``; its project file is read and checked here. Outside a project: a usage error."""
+    if root is not None:
+        if not (Path(root) / PROJECT_FILE).is_file():
+            raise UsageError(f"{root} is not a leaflets project: it has no {PROJECT_FILE}; "
+                             "run 'leaflets new DIR' to start one")
+        found = Path(root) / PROJECT_FILE
+    else:
+        found = find_project_file(cwd)
+        if found is None:
+            raise UsageError(f"not inside a leaflets project: no {PROJECT_FILE} here or in any "
+                             "parent folder; run 'leaflets new DIR' to start one, or pass --root")
+    project = Project(found.parent.resolve())
+    project.settings  # a bad project file stops every command here
+    return project
 
 
 def check_sources(project: Project) -> None:
     """The shared layout is there, and no file under templates/ leads outside it (Jinja2 and
     WeasyPrint follow symlinks)."""
-    if not (project.templates / BASE_TEMPLATE).is_file():
+    if not project.template_path(BASE_TEMPLATE).is_file():
         raise TemplateError("missing: every leaflet extends this shared layout; restore it from "
                             "version control", f"templates/{BASE_TEMPLATE}")
-    check_contained(project, project.templates)
+    for folder in project.template_dirs:
+        if folder.is_dir():
+            check_contained(project, folder)
 
 
 def check_contained(project: Project, folder: Path) -> None:

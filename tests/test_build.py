@@ -15,7 +15,8 @@ from conftest import ROOT, normalize, pdftotext
 from leaflets.catalogs.pofile import read_po
 from leaflets.catalogs.extract import domain_messages
 from leaflets.render.html import _date, month_year, single_stops
-from leaflets.locales import SOURCE_LANG, language
+from leaflets.locales import language
+from conftest import SOURCE_LANG
 from leaflets.project import Project
 
 PROJECT = Project(ROOT)
@@ -31,7 +32,7 @@ def plain(markup: str) -> str:
 
 def expected_texts(lang: str, pages: int) -> list[str]:
     """Every message as it must appear on the page, placeholders filled in."""
-    settings = PROJECT.settings()
+    settings = PROJECT.settings
     lang_info = language(lang)
     if lang == SOURCE_LANG:  # English dates in the project's locale (en-GB)
         lang_info = dataclasses.replace(lang_info, cldr=settings.source_locale)

@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .. import __version__
-from ..locales import font_files, language
+from ..locales import font_files
 from ..project import Leaflet, Project
 
 _CHUNK = 1 << 20
@@ -55,26 +55,31 @@ def file_sha256(path: Path) -> str:
     return _file_sha256(Path(path), stat.st_size, stat.st_mtime_ns)
 
 
-def font_hashes(lang: str) -> dict[str, dict[str, str]]:
-    """``{family: {file: sha256}}`` for the fonts a language may use."""
+def font_hashes(project: Project, lang: str) -> dict[str, dict[str, str]]:
+    """``{family: {file: sha256}}`` for the fonts a language may use in this project."""
     return {family: {path: file_sha256(Path(path)) for path in font_files(family)}
-            for family in language(lang).fonts}
+            for family in project.language(lang).fonts}
 
 
 def template_hashes(project: Project, leaflet: Leaflet) -> dict[str, str]:
-    """``{name: sha256}`` of the files under templates/ that can affect ``leaflet``."""
-    return {path.relative_to(project.templates).as_posix(): file_sha256(path)
-            for path in template_files(project, leaflet)}
+    """``{name: sha256}`` of the template files that can affect ``leaflet``."""
+    return {name: file_sha256(path) for name, path in template_files(project, leaflet).items()}
 
 
-def template_files(project: Project, leaflet: Leaflet) -> list[Path]:
-    """The files under templates/ that can affect ``leaflet``: all but other leaflets' own."""
+def template_files(project: Project, leaflet: Leaflet) -> dict[str, Path]:
+    """``{name: file}`` that can affect ``leaflet``: everything under the project's templates/
+    but other leaflets' own, and the theme's files the project does not replace."""
     others = set()
     for toml in project.templates.glob("*.toml"):
         if toml.stem != leaflet.id:
             others.update({toml.name, f"{toml.stem}.html"})
-    return sorted(path for path in project.templates.rglob("*") if path.is_file()
-                  and path.relative_to(project.templates).as_posix() not in others)
+    found: dict[str, Path] = {}
+    for folder in project.template_dirs:  # the project's first: its files hide the theme's
+        for path in sorted(folder.rglob("*")):
+            name = path.relative_to(folder).as_posix()
+            if path.is_file() and name not in others:
+                found.setdefault(name, path)
+    return dict(sorted(found.items()))
 
 
 def job_inputs(project: Project, leaflet: Leaflet, lang: str, catalogs: list[Path],
@@ -88,9 +93,9 @@ def job_inputs(project: Project, leaflet: Leaflet, lang: str, catalogs: list[Pat
         "leaflet": leaflet.id,
         "lang": lang,
         "templates": templates if templates is not None else template_hashes(project, leaflet),
-        "catalogs": {Path(path).relative_to(project.root).as_posix(): file_sha256(path)
+        "catalogs": {project.key(path): file_sha256(path)
                      for path in catalogs},
-        "fonts": font_hashes(lang),
+        "fonts": font_hashes(project, lang),
         "settings": settings,
     }
     encoded = json.dumps(record, sort_keys=True, ensure_ascii=True, default=str).encode()

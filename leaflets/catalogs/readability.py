@@ -19,7 +19,8 @@ from functools import lru_cache
 from .checkers import Finding
 from ..errors import Problem
 from .extract import domain_messages
-from ..project import Leaflet, Project, toml_line
+from ..project import Leaflet, Project
+from ..settings import line_of as toml_line
 
 _TAG = re.compile(r"<[^>]*>")
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
@@ -125,7 +126,7 @@ def score_leaflet(project: Project, leaflet: Leaflet) -> Readability | None:
               m.msgid if isinstance(m.msgid, str) else m.msgid[0])
              for m in domain_messages(project, leaflet.domain)]
     inf = float("inf")
-    return score_texts(leaflet.id, texts, project.settings().source_locale,
+    return score_texts(leaflet.id, texts, project.settings.source_locale,
                        inf if leaflet.max_fk_grade is None else float(leaflet.max_fk_grade),
                        inf if leaflet.max_smog is None else float(leaflet.max_smog))
 

@@ -12,7 +12,8 @@ from urllib.parse import quote, urlsplit
 from ..errors import LeafletError, Problem, ProblemsError, UsageError
 from ..render.html import PAPER_SIZES
 from ..locales import normalize_code
-from ..project import Project, toml_line
+from ..project import Project
+from ..settings import line_of as toml_line
 
 DEFAULT_ACCENT = "#1f5f8b"
 LOGO_TYPES = {".svg": "SVG", ".png": "PNG"}

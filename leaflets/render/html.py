@@ -16,7 +16,7 @@ from markupsafe import Markup
 from .. import __version__
 from ..catalogs.pofile import StrictTranslations
 from ..errors import TemplateError
-from ..locales import SOURCE_LANG, Language, language
+from ..locales import Language, language
 from ..project import Leaflet
 from .variants import BilingualTranslations
 
@@ -45,6 +45,7 @@ class PageOptions:
     qr: str | None = None  # QR code of online_url, as a data: URI
     today: dt.date | None = None  # the build's clock, for the review-overdue warning
     translation: object | None = None  # leaflets.edition.TranslationStatus
+    source_lang: str = "en"  # the project's source language (bilingual pages pair with it)
     # project settings (leaflets.toml): the source language's CLDR locale for its dates,
     # and the emergency number (a clinic profile's own, else the project's)
     source_locale: str = ""
@@ -107,11 +108,25 @@ def isolate_url(value: object) -> Markup:
     return Markup('<span class="url" dir="ltr">') + isolate_ltr(value) + Markup("</span>")
 
 
+def search_path(templates: Path | str | tuple[Path, ...] | list[Path]) -> tuple[Path, ...]:
+    """Template folders in lookup order (the project's, then the theme's) from one or many."""
+    if isinstance(templates, (str, Path)):
+        return (Path(templates),)
+    return tuple(Path(folder) for folder in templates)
+
+
+def environment(templates: Path | tuple[Path, ...]) -> jinja2.Environment:
+    """The one Jinja2 environment: sandboxed, autoescaped, strict about undefined names.
+
+    Templates are looked up in each folder in turn: a project's own base.html or
+    edition.html hides the theme's (Project.template_dirs gives the order)."""
+    return _environment(search_path(templates))
+
+
 @lru_cache(maxsize=8)
-def environment(templates_dir: Path) -> jinja2.Environment:
-    """The one Jinja2 environment: sandboxed, autoescaped, strict about undefined names."""
+def _environment(folders: tuple[Path, ...]) -> jinja2.Environment:
     env = ImmutableSandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        loader=jinja2.FileSystemLoader([str(folder) for folder in folders]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"],
@@ -124,7 +139,7 @@ def environment(templates_dir: Path) -> jinja2.Environment:
     return env
 
 
-def render_html(templates_dir: Path, leaflet: Leaflet, lang: Language,
+def render_html(templates_dir: Path | tuple[Path, ...], leaflet: Leaflet, lang: Language,
                 translations: StrictTranslations, options: PageOptions,
                 unreviewed: bool) -> str:
     """Render the leaflet's HTML; template errors become TemplateError with file and line."""
@@ -143,7 +158,7 @@ def render_html(templates_dir: Path, leaflet: Leaflet, lang: Language,
         "tool_version": __version__,
         "unreviewed": unreviewed,
         "incomplete": options.incomplete,
-        "emergency_phone": options.emergency_phone,
+        **({"emergency_phone": options.emergency_phone} if options.emergency_phone else {}),
         **_edition(leaflet, lang, translations, options),
     }
     try:
@@ -163,6 +178,11 @@ def render_html(templates_dir: Path, leaflet: Leaflet, lang: Language,
         raise TemplateError(f"template not found: {exc.name}",
                             f"templates/{leaflet.template}") from None
     except jinja2.UndefinedError as exc:
+        if "emergency_phone" in (exc.message or ""):  # a setting, not a template mistake
+            raise TemplateError("this leaflet prints the emergency number, but it is not set: "
+                                "add emergency_phone = \"999\" (your country's number) to "
+                                "leaflets.toml, or to the clinic profile",
+                                f"templates/{leaflet.template}", _template_line(exc)) from None
         raise TemplateError(f"undefined name in template: {exc.message}",
                             f"templates/{leaflet.template}", _template_line(exc)) from None
     except (KeyError, ValueError, TypeError) as exc:
@@ -194,7 +214,7 @@ def _edition(leaflet: Leaflet, lang: Language, translations: StrictTranslations,
 def _english_values(leaflet: Leaflet, lang: Language, options: PageOptions,
                     page: dict) -> dict[str, str]:
     """The page's dates in the leaflet's language, each mapped to how English writes it."""
-    english = _dated(language(SOURCE_LANG), options)
+    english = _dated(language(options.source_lang), options)
     status = options.translation
     pairs = [(page["published"], _date(leaflet.published, english)),
              (page["review"], month_year(leaflet.review, english)),
@@ -206,7 +226,7 @@ def _english_values(leaflet: Leaflet, lang: Language, options: PageOptions,
 
 def _dated(lang: Language, options: PageOptions) -> Language:
     """The source language writes its dates in the project's locale (en-GB: 26 November 2026)."""
-    if lang.code == SOURCE_LANG and options.source_locale:
+    if lang.code == options.source_lang and options.source_locale:
         return replace(lang, cldr=options.source_locale)
     return lang
 
