@@ -53,6 +53,7 @@ BAD_FIELDS = [
     ("logo", '"../outside.svg"', "outside the profile's folder"),
     ("logo", '"clinic.toml"', "must be an SVG or PNG"),
     ("logo", '"fake.png"', "not a valid PNG"),
+    ("logo", '"broken.svg"', "not a valid SVG file: the XML is broken (unclosed token"),
     ("main_phone", '"01632 96O100"', "not a phone number"),
     ("main_phone", '"12"', "not a phone number"),
     ("urgent_phone", '"call us"', "not a phone number"),
@@ -74,6 +75,7 @@ BAD_FIELDS = [
 def test_each_bad_field_is_one_located_error(tmp_path, project, field, value, expected):
     path, line = profile_with(tmp_path, field, value)
     (tmp_path / "fake.png").write_bytes(b"GIF89a not a png")
+    (tmp_path / "broken.svg").write_bytes(b'<svg xmlns="http://www.w3.org/2000/svg"><rect')
     with pytest.raises(LeafletError) as caught:
         load_clinic(path, project)
     problems = caught.value.problems

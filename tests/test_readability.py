@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -58,6 +59,7 @@ def test_check_reports_the_leaflet_and_its_hardest_messages(project_copy):
     assert "Flesch-Kincaid grade" in found[0].message and "SMOG" in found[0].message
     warnings = found[1:]
     assert warnings and not any(w.error for w in warnings)
+    assert {w.check for w in warnings} == {"hard-sentence"}
     assert warnings[0].path == "templates/hsg.html" and "Notwithstanding" in warnings[0].message
     html_lines = (project.templates / "hsg.html").read_text(encoding="utf-8").splitlines()
     assert "Notwithstanding" in html_lines[warnings[0].lineno - 1]
@@ -69,6 +71,10 @@ def test_the_cli_check_fails_on_hard_english_and_shows_the_figures(project_copy)
     assert result.returncode == 1
     assert "templates/hsg.toml:" in result.stdout and "[readability]" in result.stdout
     assert "readability: hsg: Flesch-Kincaid grade" in result.stderr
+    # one verdict: status shows the English leaflet as not printable, for the same reason
+    rows = json.loads(run_cli("status", "--json", "--lang", "en", cwd=project.root).stdout)
+    assert [row["printable"] for row in rows] == [False]
+    assert any("templates/hsg.toml:" in p and "[readability]" in p for p in rows[0]["problems"])
     ok = run_cli("check")
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "readability: hsg: Flesch-Kincaid grade" in ok.stderr

@@ -16,20 +16,20 @@ import jinja2.sandbox
 
 from .. import __version__
 from ..render import variants
-from ..catalogs.pofile import PoFile, SourceTranslations, StrictTranslations, missing_translations, read_po
+from ..catalogs.pofile import PoFile, SourceTranslations, StrictTranslations, read_catalog
 from ..clinic.profile import Clinic
 from ..clinic.edition import edition_fields
-from ..errors import CatalogError, LeafletError, Problem, TemplateError, UsageError
+from ..errors import LeafletError, Problem, TemplateError, UsageError
 from ..catalogs.extract import domain_messages, leaflet_domains
-from ..files import inside
 from ..render.html import PAPER_SIZES, PageOptions, render_html
 from .inputs import file_sha256, job_inputs, template_hashes, weasyprint_version
 from ..locales import language
 from .manifest import ManifestEntry, entry_for, entry_from_dict, read_manifest, still_valid
 from .parallel import RenderOutput, RenderTask, default_jobs, render_all
-from ..project import Leaflet, Project, check_sources, shown_path
+from ..project import Leaflet, Project, check_sources
 from .publish import publish
-from .release import Reason, check_errors, gate_reasons, safety_problems
+from .rules import (RULES, Finding, Mode, Verdict, catalog_findings, release_findings,
+                    render_findings)
 from .report import FAILED, PUBLISHED, JobReport
 
 if TYPE_CHECKING:
@@ -55,6 +55,7 @@ class BuildOptions:
     jobs: int = 0  # worker processes; 0 = one per core
     shard: tuple[int, int] = (1, 1)  # (K, N): build the K-th of N deterministic parts
     lock_timeout: float = 600.0  # seconds to wait for another build writing to ``out``
+    strict: bool = False  # warnings of the rules block too (leaflets/building/rules.py)
 
 
 @dataclass(frozen=True)
@@ -78,24 +79,34 @@ class Job:
 
 @dataclass
 class Outcome:
-    """What happened to one job."""
+    """What happened to one job: its verdict (leaflets/building/rules.py) and its PDF."""
 
     job: Job
-    incomplete: list[Problem] = field(default_factory=list)  # missing or fuzzy messages
-    unsafe: list[Problem] = field(default_factory=list)  # translations that fail a check
-    render_problems: list[Problem] = field(default_factory=list)
-    reasons: list[Reason] = field(default_factory=list)  # failed release gates
+    verdict: Verdict = field(default_factory=Verdict)
+    mode: Mode = field(default_factory=Mode)
     entry: ManifestEntry | None = None
     rebuilt: bool = False  # False when an unchanged PDF on disk was kept
     inputs: str = ""
+    removed: bool = False  # an earlier build's PDF of this job was deleted: it is no longer valid
+
+    @property
+    def incomplete(self) -> list[Finding]:
+        """Missing, untranslated or fuzzy messages."""
+        return self.verdict.incomplete
+
+    @property
+    def blocking(self) -> list[Finding]:
+        """The findings that keep this job from printing, in this build's mode."""
+        return self.verdict.blocking(self.mode)
+
+    @property
+    def printable(self) -> bool:
+        return not self.blocking
 
     @property
     def problems(self) -> list[Problem]:
-        """Every reason this job is not a complete, printable leaflet."""
-        if self.reasons:
-            return [Problem(r.problem.path, r.problem.lineno, f"{r.problem.message} [{r.gate}]")
-                    for r in self.reasons]
-        return self.unsafe + self.incomplete + self.render_problems
+        """Every reason this job is not printed, as ``file:line: message [rule]``."""
+        return [f.problem for f in self.blocking]
 
 
 @dataclass(frozen=True)
@@ -132,31 +143,68 @@ class BuildResult:
         return [outcome.entry for outcome in self.outcomes if outcome.entry]
 
 
+def build_mode(options: BuildOptions) -> Mode:
+    """The rules' mode of a build with these options."""
+    return Mode(allow_incomplete=options.allow_incomplete, strict=options.strict,
+                release=options.release, allow_unreviewed=options.allow_unreviewed)
+
+
 def build(project: Project, options: BuildOptions, renderer: "Renderer | None" = None,
           progress: Callable[[Progress], None] | None = None,
           created: dt.datetime | None = None) -> BuildResult:
     """Build PDFs for the selected leaflets and languages; nothing is written if inputs are broken.
 
-    Stages: plan, read every catalog, check every job, skip the unchanged ones, render the
-    rest (in parallel), apply the release gates, and only then write PDFs, manifest, report.
+    Stages: plan, read every catalog, judge every job (leaflets/building/rules.py), skip
+    the unchanged ones, render the rest (in parallel), and only then write PDFs, manifest,
+    report.
+    """
+    outcomes, results, stamp = judge(project, options, renderer=renderer, progress=progress,
+                                     created=created, reuse=True)
+    # everything is gathered and checked; from here on we write (leaflets/building/publish.py)
+    manifest, report, removed = publish(
+        project, options.out,
+        written=[(o.entry, results[o.job.path].data) for o in outcomes if o.rebuilt],
+        kept=[o.entry for o in outcomes if o.entry and not o.rebuilt],
+        dropped={o.job.path for o in outcomes if o.entry is None},
+        reports=[job_report(o, options) for o in outcomes], release=options.release,
+        created=stamp, lock_timeout=options.lock_timeout)
+    for outcome in outcomes:
+        outcome.removed = outcome.job.path in removed
+    return BuildResult(outcomes, manifest, report, list(results.values()))
+
+
+def judge(project: Project, options: BuildOptions, *, renderer: "Renderer | None" = None,
+          progress: Callable[[Progress], None] | None = None, created: dt.datetime | None = None,
+          reuse: bool = False) -> tuple[list[Outcome], dict[str, RenderOutput], str]:
+    """Every job's verdict, rendering what may be rendered; nothing is written.
+
+    ``check`` and ``status`` call this too (``reuse`` False: everything renderable is
+    rendered); a build (``reuse``) keeps a PDF of ``options.out`` whose inputs are unchanged:
+    it was published with the same inputs, so rendering it again would find nothing new.
     """
     jobs = plan_jobs(project, options)
     check_sources(project)
     settings = project.settings  # a bad leaflets.toml stops the build before any work
     catalogs = load_catalogs(project, jobs)
     shared = _PerBuild(project)
-    outcomes = [check_job(project, job, catalogs, shared) for job in jobs]
+    mode = build_mode(options)
+    outcomes = [check_job(project, job, catalogs, shared, mode) for job in jobs]
     created = created or build_time(project.root)  # pseudo-locales pass the real project's
     stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ")
     previous = {entry.get("path"): entry for entry in read_manifest(options.out)
-                if isinstance(entry, dict)}
+                if isinstance(entry, dict)} if reuse else {}
+    if options.release:  # the rules known before rendering
+        for outcome in outcomes:
+            job = outcome.job
+            outcome.verdict.findings += release_findings(
+                job.leaflet, project.rel(project.templates / f"{job.leaflet.id}.toml"),
+                job_catalogs(project, job, catalogs), created.date())
     tick = _Ticker(len(outcomes), progress)
     pending, templates = [], {}
     for outcome in outcomes:
         job = outcome.job
-        if outcome.unsafe or not (options.release or options.allow_incomplete
-                                  or not outcome.incomplete):
-            continue  # never rendered: unsafe text, or incomplete without a notice allowed
+        if not outcome.verdict.renderable:
+            continue  # never rendered: a translation breaks a rule that no option relaxes
         if job.leaflet.id not in templates:
             templates[job.leaflet.id] = template_hashes(project, job.leaflet)
         outcome.inputs = job_inputs(
@@ -169,25 +217,17 @@ def build(project: Project, options: BuildOptions, renderer: "Renderer | None" =
         old = previous.get(job.path)
         if (not options.force and old and old.get("inputs") == outcome.inputs
                 and still_valid(options.out, old)):
-            outcome.entry = entry_from_dict(old)  # unchanged: keep the PDF on disk
-        if outcome.entry is None and job.lang == project.source_lang:
-            # measured only when the English PDF is made again: its text is an input
-            outcome.unsafe += shared.readability(job.leaflet)
-            if outcome.unsafe:
-                continue
-        if outcome.entry is None:
-            pending.append(outcome)
-    if options.release:  # the gates known before rendering
-        for outcome in outcomes:
-            outcome.reasons = release_reasons(project, outcome, catalogs, created, options,
-                                             shared)
-    for outcome in outcomes:
-        if outcome.entry is not None and not outcome.reasons:
-            tick(outcome.job.path, "unchanged")
+            if outcome.printable:
+                outcome.entry = entry_from_dict(old)  # unchanged: keep the PDF on disk
+                tick(job.path, "unchanged")
+            continue
+        pending.append(outcome)
     by_key = {outcome.job.path: outcome for outcome in outcomes}
 
     def rendered(output: RenderOutput) -> None:
-        failed = output.data is None or by_key[output.key].reasons
+        outcome = by_key[output.key]
+        failed = output.data is None or any(
+            outcome.mode.blocks(f) for f in outcome.verdict.findings)
         tick(output.key, "failed" if failed else "built")
 
     tasks = (render_task(project, outcome, catalogs, options, created) for outcome in pending)
@@ -196,26 +236,15 @@ def build(project: Project, options: BuildOptions, renderer: "Renderer | None" =
                          jobs=options.jobs or default_jobs(), renderer=renderer, on_done=rendered)
     for key, output in results.items():
         outcome = by_key[key]
-        outcome.render_problems = list(output.problems)
-        if output.data is not None:
+        outcome.verdict.findings += render_findings(
+            list(output.problems), job_catalogs(project, outcome.job, catalogs),
+            f"templates/{outcome.job.leaflet.template}")
+        if output.data is not None and outcome.printable:
             outcome.entry = manifest_entry(project, outcome, catalogs, output, options, shared)
             outcome.rebuilt = True
     for outcome in outcomes:
-        if options.release:
-            outcome.reasons = release_reasons(project, outcome, catalogs, created, options,
-                                             shared)
-            if outcome.reasons:
-                outcome.entry, outcome.rebuilt = None, False
         tick(outcome.job.path, key_state(outcome))
-    # everything is gathered and checked; from here on we write (leaflets/building/publish.py)
-    manifest, report = publish(
-        project, options.out,
-        written=[(o.entry, results[o.job.path].data) for o in outcomes if o.rebuilt],
-        kept=[o.entry for o in outcomes if o.entry and not o.rebuilt],
-        dropped={o.job.path for o in outcomes if o.entry is None},
-        reports=[job_report(o, options) for o in outcomes], release=options.release,
-        created=stamp, lock_timeout=options.lock_timeout)
-    return BuildResult(outcomes, manifest, report, list(results.values()))
+    return outcomes, results, stamp
 
 
 def clinic_inputs(clinic: Clinic | None) -> dict | None:
@@ -286,15 +315,7 @@ def load_catalogs(project: Project, jobs: list[Job]) -> dict[tuple[str, str], Po
         for domain in leaflet_domains(job.leaflet):
             key = (job.lang, domain)
             if key not in catalogs:
-                path = project.po_path(job.lang, domain)
-                if not path.is_file():
-                    raise LeafletError(f"no catalog for {job.lang}; run 'leaflets init "
-                                       f"{job.lang}' or 'leaflets update'", project.rel(path))
-                if inside(path, [folder.resolve() for folder in project.locale_dirs]) is None:
-                    raise CatalogError("catalog is a symlink to a file outside locales/; "
-                                       "replace it with the catalog itself",
-                                       shown_path(project, path))
-                catalogs[key] = read_po(path, project.rel(path))
+                catalogs[key] = read_catalog(project, job.lang, domain)
     return catalogs
 
 
@@ -304,51 +325,44 @@ class _PerBuild:
     def __init__(self, project: Project):
         self.project = project
         self._messages: dict[str, list] = {}
-        self._unsafe: dict[int, list[Problem]] = {}
-        self._errors: dict[int, list[Problem]] = {}
-        self._readability: dict[str, list[Problem]] = {}
+        self._findings: dict[int, list[Finding]] = {}
+        self._readability: dict[str, list[Finding]] = {}
 
     def messages(self, domain: str) -> list:
         if domain not in self._messages:
             self._messages[domain] = domain_messages(self.project, domain)
         return self._messages[domain]
 
-    def unsafe(self, po: PoFile) -> list[Problem]:
-        if id(po) not in self._unsafe:
-            self._unsafe[id(po)] = safety_problems(po)
-        return self._unsafe[id(po)]
-
-    def readability(self, leaflet: Leaflet) -> list[Problem]:
-        """The leaflet's English over its reading-age limits (leaflets/catalogs/readability.py)."""
+    def readability(self, leaflet: Leaflet) -> list[Finding]:
+        """The source text's reading age against the leaflet's limits, once per build."""
         if leaflet.id not in self._readability:
-            from ..catalogs.readability import problems  # loads a pronunciation dictionary (~1 s)
+            from ..catalogs.readability import findings  # loads a pronunciation dictionary (~1 s)
 
-            self._readability[leaflet.id] = problems(self.project, leaflet)
+            self._readability[leaflet.id] = findings(self.project, leaflet)
         return self._readability[leaflet.id]
 
-    def errors(self, po: PoFile, lang: str) -> list[Problem]:
-        """What ``check`` reports as errors in ``po`` (safety, numbers, font coverage, ...)."""
-        if id(po) not in self._errors:
-            self._errors[id(po)] = check_errors(po, self.project.language(lang))
-        return self._errors[id(po)]
+    def findings(self, po: PoFile, lang: str, domain: str) -> list[Finding]:
+        """Every rule on one catalog (leaflets/building/rules.py), once per build."""
+        if id(po) not in self._findings:
+            wanted = [(m.msgid if isinstance(m.msgid, str) else m.msgid[0], m.context, m.where)
+                      for m in self.messages(domain)]
+            self._findings[id(po)] = catalog_findings(po, self.project.language(lang), wanted)
+        return self._findings[id(po)]
 
 
 def check_job(project: Project, job: Job, catalogs: dict, shared: _PerBuild | None = None,
-              readability: bool = False) -> Outcome:
-    """Everything wrong with one job's translations: missing, fuzzy, unsafe; with
-    ``readability``, also an English text over its reading-age limits."""
+              mode: Mode | None = None) -> Outcome:
+    """The verdict on one job's catalogs, before rendering (rules.catalog_findings)."""
     shared = shared or _PerBuild(project)
-    outcome = Outcome(job)
-    if readability and job.lang == project.source_lang:
-        outcome.unsafe += shared.readability(job.leaflet)
+    outcome = Outcome(job, mode=mode or Mode())
+    if job.lang == project.source_lang:
+        outcome.verdict.findings += shared.readability(job.leaflet)
     for domain in leaflet_domains(job.leaflet):
-        messages = shared.messages(domain)  # also catches template syntax errors
+        shared.messages(domain)  # also catches template syntax errors
         if job.lang == project.source_lang:
             continue
-        po = catalogs[(job.lang, domain)]
-        outcome.incomplete += missing_translations(
-            po, [(m.msgid, m.context, m.where) for m in messages])
-        outcome.unsafe += shared.unsafe(po)
+        outcome.verdict.findings += shared.findings(catalogs[(job.lang, domain)], job.lang,
+                                                    domain)
     return outcome
 
 
@@ -392,19 +406,6 @@ def render_task(project: Project, outcome: Outcome, catalogs: dict, options: Bui
                       allowed_fonts=lang.fonts, identifier=identifier)
 
 
-def release_reasons(project: Project, outcome: Outcome, catalogs: dict, created: dt.datetime,
-                    options: BuildOptions, shared: _PerBuild) -> list[Reason]:
-    """Every release gate this job fails (see leaflets/building/release.py)."""
-    job = outcome.job
-    pos = job_catalogs(project, job, catalogs)
-    checked = [problem for po in pos for problem in shared.errors(po, job.lang)]
-    return gate_reasons(leaflet=job.leaflet,
-                        leaflet_file=project.rel(project.templates / f"{job.leaflet.id}.toml"),
-                        catalogs=pos, incomplete=outcome.incomplete,
-                        check_problems=checked, render_problems=outcome.render_problems,
-                        today=created.date(), allow_unreviewed=options.allow_unreviewed)
-
-
 def job_catalogs(project: Project, job: Job, catalogs: dict) -> list[PoFile]:
     """The catalogs one job reads, shared layout first."""
     if job.lang == project.source_lang:
@@ -442,9 +443,7 @@ def manifest_entry(project: Project, outcome: Outcome, catalogs: dict, pdf: Rend
 def job_report(outcome: Outcome, options: BuildOptions) -> JobReport:
     """The report's verdict on one job."""
     job = outcome.job
-    reasons = outcome.reasons or [Reason(gate, problem) for gate, problems in (
-        ("check", outcome.unsafe), ("incomplete", outcome.incomplete),
-        ("render", outcome.render_problems)) for problem in problems]
+    reasons = outcome.blocking if outcome.entry is None else []
     notices = []
     if outcome.entry is not None:
         if not outcome.entry.complete:
@@ -453,8 +452,9 @@ def job_report(outcome: Outcome, options: BuildOptions) -> JobReport:
             notices.append("not reviewed")
     return JobReport(leaflet=job.leaflet.id, lang=job.lang, variant=job.variant,
                      path=job.path, status=PUBLISHED if outcome.entry is not None else FAILED,
-                     reasons=[{"gate": r.gate, "path": r.problem.path, "line": r.problem.lineno,
-                               "message": r.problem.message} for r in reasons],
+                     reasons=[{"gate": RULES[f.check].gate, "rule": f.check, "path": f.path,
+                               "line": f.lineno, "message": f.message} for f in reasons],
+                     warnings=[str(f) for f in outcome.verdict.warnings],
                      notices=notices)
 
 

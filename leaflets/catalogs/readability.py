@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .checkers import Finding
-from ..errors import Problem
 from .extract import domain_messages
 from ..project import Leaflet, Project
 from ..settings import line_of as toml_line
@@ -145,13 +144,8 @@ def findings(project: Project, leaflet: Leaflet) -> list[Finding]:
                      "read; shorten the sentences of the messages listed next, hardest first",
                      True)]
     for message in result.hard_messages:
-        found.append(Finding(message.where, message.lineno, "readability",
+        found.append(Finding(message.where, message.lineno, "hard-sentence",
                              f"hardest sentence is at grade {message.grade:.1f} (max "
                              f"{result.max_fk_grade:g}): {message.hardest[:90]!r}", False))
     return found
 
-
-def problems(project: Project, leaflet: Leaflet) -> list[Problem]:
-    """The findings that stop the build (the leaflet over a limit), as problems."""
-    return [Problem(f.path, f.lineno, f"{f.message} [readability]")
-            for f in findings(project, leaflet) if f.error]

@@ -231,7 +231,25 @@ def _logo(value: str, path: Path, _project: Project) -> Path:
     if (kind == "PNG" and not head.startswith(b"\x89PNG\r\n\x1a\n")) or (
             kind == "SVG" and b"<svg" not in head):
         raise ValueError(f"{value!r} is not a valid {kind} file")
+    if kind == "SVG":
+        _check_svg(value, logo)
     return logo
+
+
+def _check_svg(value: str, logo: Path) -> None:
+    """An SVG logo must be well-formed XML: WeasyPrint refuses a broken one without a reason."""
+    import xml.etree.ElementTree as ElementTree
+    from xml.parsers import expat
+
+    data = logo.read_bytes()
+    if len(data) > 2 * 1024 * 1024 or b"<!ENTITY" in data:
+        raise ValueError(f"{value!r} is refused: an SVG logo must be under 2 MiB and declare no "
+                         "XML entities")
+    try:
+        ElementTree.fromstring(data)
+    except (ElementTree.ParseError, expat.ExpatError) as exc:
+        raise ValueError(f"{value!r} is not a valid SVG file: the XML is broken ({exc}); "
+                         "export the logo again") from None
 
 
 _CHECKS = {
