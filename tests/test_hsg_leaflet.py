@@ -44,8 +44,7 @@ def english(built):
     ("painkillers", ["if you can usually take them"]),
     ("formats line", ["You can ask for this leaflet in large print"]),
     ("feedback", ["To tell us what you think of this leaflet"]),
-    ("approver", ["Medical content approved by: Leaflets clinical approver, Consultant "
-                  "radiologist"]),
+    ("approver", ["Medical content: not yet approved by a named clinician."]),
     ("version and en-GB date", ["Leaflet HSG-01, version 1.1", "Published: 2 December 2026"]),
     ("write-in box", ["Write your clinic's phone numbers here:", "Clinic:", "Out of hours:"]),
 ])
@@ -54,10 +53,20 @@ def test_each_topic_is_printed(english, topic, phrases):
         assert phrase in english, f"{topic}: {phrase!r} not in the English PDF"
 
 
-def test_the_approver_comes_from_the_leaflet_metadata(project, english):
-    leaflet = project.leaflets()[0]
+def test_the_approver_comes_from_the_leaflet_metadata(project_copy, renderer, tmp_path):
+    # no stand-in name: until a clinician's name is entered, the sheet says so
+    toml = project_copy.templates / "hsg.toml"
+    assert "approver_name" not in toml.read_text(encoding="utf-8")
+    toml.write_text(toml.read_text(encoding="utf-8").replace(
+        'approver_role = "Consultant radiologist"',
+        'approver_role = "Consultant radiologist"\napprover_name = "Dr A. Example"'),
+        encoding="utf-8")
+    leaflet = project_copy.leaflets()[0]
     assert leaflet.version == "1.1" and str(leaflet.published) == "2026-12-02"
-    assert f"{leaflet.approver_name}, {leaflet.approver_role}" in english
+    assert build(project_copy, BuildOptions(langs=("en",), out=tmp_path), renderer).ok
+    english = normalize(pdftotext(tmp_path / "en" / "hsg.pdf"))
+    assert "Medical content approved by: Dr A. Example, Consultant radiologist" in english
+    assert "not yet approved" not in english
 
 
 def test_the_emergency_number_is_printed_with_breathing_trouble(english):
