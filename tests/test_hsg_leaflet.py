@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import tomllib
 from collections import Counter
 
 import pytest
@@ -56,7 +57,7 @@ def test_each_topic_is_printed(english, topic, phrases):
 def test_the_approver_comes_from_the_leaflet_metadata(project_copy, renderer, tmp_path):
     # no stand-in name: until a clinician's name is entered, the sheet says so
     toml = project_copy.templates / "hsg.toml"
-    assert "approver_name" not in toml.read_text(encoding="utf-8")
+    assert "approver_name" not in tomllib.loads(toml.read_text(encoding="utf-8"))
     toml.write_text(toml.read_text(encoding="utf-8").replace(
         'approver_role = "Consultant radiologist"',
         'approver_role = "Consultant radiologist"\napprover_name = "Dr A. Example"'),
