@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from .errors import LeafletError, TemplateError, UsageError
+from .errors import TemplateError, UsageError
 from .files import inside
 from .locales import Language, language, normalize_code
 from .settings import PROJECT_FILE, Settings, find_project_file, line_of, read_settings

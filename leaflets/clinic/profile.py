@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +12,7 @@ from ..errors import LeafletError, Problem, ProblemsError, UsageError
 from ..render.html import PAPER_SIZES
 from ..locales import normalize_code
 from ..project import Project
-from ..settings import line_of as toml_line
+from ..settings import line_of as toml_line, parse_toml
 
 DEFAULT_ACCENT = "#1f5f8b"
 LOGO_TYPES = {".svg": "SVG", ".png": "PNG"}
@@ -91,12 +90,7 @@ def load_clinic(path: Path, project: Project) -> Clinic:
         raise UsageError(f"no clinic profile at {shown}; see clinics/example.toml") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise LeafletError(f"cannot read clinic profile: {exc}", shown) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"at line (\d+)", str(exc))
-        raise LeafletError(f"invalid TOML: {str(exc).split(' (at')[0]}", shown,
-                           int(found.group(1)) if found else None) from None
+    data = parse_toml(text, shown)
 
     problems: list[Problem] = []
 
