@@ -448,11 +448,13 @@ def cmd_status(project: Project, args: argparse.Namespace) -> int:
 
 def cmd_check(project: Project, args: argparse.Namespace) -> int:
     """Print every finding; exit 1 when any is an error (or a warning, with --strict)."""
-    from .translators.status import check
+    from .translators.status import check, readability_figures
 
     findings = check(project, args.lang, built=args.built)
     for finding in findings:
         print(finding)
+    for line in readability_figures(project):
+        print(f"readability: {line}", file=sys.stderr)
     errors = sum(1 for f in findings if f.error or args.strict)
     warnings = sum(1 for f in findings if not f.error)
     if not args.quiet or errors:

@@ -166,8 +166,8 @@ def test_missing_glyph(project_copy, tmp_path, capsys):
 
 
 @pytest.mark.parametrize("edit, expected", [
-    (('max_pages = 4', 'max_pages = "four"'), "templates/hsg.toml: field 'max_pages' must be a int"),
-    (('published = 2026-11-26', 'published = "yesterday"'),
+    (('max_pages = 6', 'max_pages = "four"'), "templates/hsg.toml: field 'max_pages' must be a int"),
+    (('published = 2026-12-02', 'published = "yesterday"'),
      "templates/hsg.toml: field 'published' must be a date"),
     # Python 3.11's tomllib gives the line only inside its message
     (('id = "hsg"', 'id = "hsg'), "templates/hsg.toml: invalid TOML: Illegal character '\\n' "

@@ -32,7 +32,7 @@ def test_proof_pdf_shows_states_and_lines(marked, tmp_path):
     text = normalize(pdftotext(out))
     for lineno in lines:
         assert f"locales/fr/LC_MESSAGES/common.po:{lineno}" in text
-    assert "untranslated: 1" in text and "same as the English source: 2" in text
+    assert "untranslated: 1" in text and "same as the English source: 3" in text
     assert "fuzzy: check it, then remove the fuzzy flag" in text
     assert "Traduction" in text and "Draft translation." in text
     assert "locales/fr/LC_MESSAGES/hsg.po" in text
@@ -43,7 +43,7 @@ def test_proof_rows_are_highlighted_by_state(marked):
     html = proof_html(project, "fr")
     assert html.count('<tr class="untranslated">') == 1
     assert html.count('<tr class="fuzzy">') == 1
-    assert html.count('<tr class="same">') == 2  # also "Sources", the same in French
+    assert html.count('<tr class="same">') == 3  # also "Sources" and "Allergies", the same in French
 
 
 def test_proof_escapes_markup_and_sets_direction(project):

@@ -189,7 +189,7 @@ def test_template_code_in_a_translation_is_never_evaluated(project, renderer):
         catalog.add(SHORT_ANSWER, code)
         return render_html(project.template_dirs, project.leaflets()[0], language("fr"),
                            StrictTranslations.from_catalogs([PoFile("x.po", catalog)]),
-                           PageOptions(incomplete=True), unreviewed=True)
+                           PageOptions(emergency_phone="999", incomplete=True), unreviewed=True)
 
     assert "<h2>{{ 7*7 }}</h2>" in render("{{ 7*7 }}")
     assert "<h2>{{ ''.__class__ }}</h2>" in render("{{ ''.__class__ }}")
@@ -266,7 +266,7 @@ def test_autoescape_and_strict_undefined(project_copy, renderer):
                                              'owner = "<img src=x> \\" onload=x"'))
     leaflet = project_copy.leaflets()[0]
     html = render_html(project_copy.template_dirs, leaflet, language("en"), SourceTranslations(),
-                       PageOptions(), unreviewed=False)
+                       PageOptions(emergency_phone="999"), unreviewed=False)
     assert '<meta name="author" content="&lt;img src=x&gt; &#34; onload=x">' in html
 
 

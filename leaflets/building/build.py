@@ -184,6 +184,7 @@ def judge(project: Project, options: BuildOptions, *, renderer: "Renderer | None
     """
     jobs = plan_jobs(project, options)
     check_sources(project)
+    settings = project.settings  # a bad leaflets.toml stops the build before any work
     catalogs = load_catalogs(project, jobs)
     shared = _PerBuild(project)
     mode = build_mode(options)
@@ -211,7 +212,7 @@ def judge(project: Project, options: BuildOptions, *, renderer: "Renderer | None
             [project.po_path(job.lang, d) for d in leaflet_domains(job.leaflet)
              if job.lang != project.source_lang],
             {"paper": options.paper, "created": stamp, "variant": job.variant,
-             "clinic": clinic_inputs(options.clinic)},
+             "clinic": clinic_inputs(options.clinic), "project": repr(settings)},
             templates[job.leaflet.id])
         old = previous.get(job.path)
         if (not options.force and old and old.get("inputs") == outcome.inputs
@@ -327,11 +328,20 @@ class _PerBuild:
         self.project = project
         self._messages: dict[str, list] = {}
         self._findings: dict[int, list[Finding]] = {}
+        self._readability: dict[str, list[Finding]] = {}
 
     def messages(self, domain: str) -> list:
         if domain not in self._messages:
             self._messages[domain] = domain_messages(self.project, domain)
         return self._messages[domain]
+
+    def readability(self, leaflet: Leaflet) -> list[Finding]:
+        """The source text's reading age against the leaflet's limits, once per build."""
+        if leaflet.id not in self._readability:
+            from ..catalogs.readability import findings  # loads a pronunciation dictionary (~1 s)
+
+            self._readability[leaflet.id] = findings(self.project, leaflet)
+        return self._readability[leaflet.id]
 
     def findings(self, po: PoFile, lang: str, domain: str) -> list[Finding]:
         """Every rule on one catalog (leaflets/building/rules.py), once per build."""
@@ -347,6 +357,8 @@ def check_job(project: Project, job: Job, catalogs: dict, shared: _PerBuild | No
     """The verdict on one job's catalogs, before rendering (rules.catalog_findings)."""
     shared = shared or _PerBuild(project)
     outcome = Outcome(job, mode=mode or Mode())
+    if job.lang == project.source_lang:
+        outcome.verdict.findings += shared.readability(job.leaflet)
     for domain in leaflet_domains(job.leaflet):
         shared.messages(domain)  # also catches template syntax errors
         if job.lang == project.source_lang:
@@ -365,8 +377,13 @@ def render_task(project: Project, outcome: Outcome, catalogs: dict, options: Bui
     translations = variants.wrap_translations(job.variant, (
         SourceTranslations() if job.lang == project.source_lang
         else StrictTranslations.from_catalogs(pos)), lang)
+    settings = project.settings
+    clinic = options.clinic
     page = PageOptions(paper=options.paper, incomplete=bool(outcome.incomplete),
                        created=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                       source_locale=settings.source_locale,
+                       emergency_phone=(clinic.emergency_phone if clinic and clinic.emergency_phone
+                                        else settings.emergency_phone or ""),
                        **edition_fields(job.path, job.lang, pos, options.clinic, job.variant,
                                         created.date(), project.source_lang),
                        source_lang=project.source_lang)

@@ -56,6 +56,10 @@ RULES: dict[str, Rule] = {
     "page-limit": Rule(ERROR, "render", "the leaflet is longer than its page limit"),
     "render": Rule(ERROR, "render", "anything else rendering refuses (a refused file, alt "
                    "text, a link)"),
+    "readability": Rule(ERROR, "check", "the source text is over its reading-age limits "
+                        "(max_fk_grade, max_smog in the leaflet's .toml)"),
+    "hard-sentence": Rule(WARNING, "check", "a source message whose hardest sentence is over "
+                          "the grade limit (where to start rewriting)"),
     "review-date": Rule(ERROR, "review-date", "release only: the leaflet's review date has "
                         "passed"),
     "unreviewed": Rule(ERROR, "unreviewed", "release only: no medical reviewer signed the "

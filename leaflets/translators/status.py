@@ -143,3 +143,11 @@ def check(project: Project, langs: list[str] | None = None,
     found = {f for outcome in verdicts(project, None, langs, renderer, built)
              for f in outcome.verdict.findings}
     return sorted(found, key=lambda f: (f.path or "", f.lineno or 0, f.check, f.message))
+
+
+def readability_figures(project: Project) -> list[str]:
+    """Each leaflet's reading-age figures against its limits, for ``check``'s summary."""
+    from ..catalogs import readability  # loads a pronunciation dictionary (~1 s)
+
+    scores = (readability.score_leaflet(project, leaflet) for leaflet in project.leaflets())
+    return [score.summary() for score in scores if score is not None]
