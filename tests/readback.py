@@ -122,7 +122,8 @@ def printed_messages(project, leaflet, lang: str, pages: int) -> list[str]:
     SOURCE_LANG = project.source_lang
     values = {"page": "1", "pages": str(pages), "version": leaflet.version,
               "published": _date(leaflet.published, info),
-              "review": month_year(leaflet.review, info)}
+              "review": month_year(leaflet.review, info),
+              "phone": project.settings.emergency_phone}
     skipped = {"Incomplete translation.", "Some parts of this leaflet have not been "
                "translated yet and are shown in English."}
     texts = []
