@@ -23,8 +23,9 @@ from ..errors import CatalogError, LeafletError, Problem, TemplateError, UsageEr
 from ..catalogs.extract import domain_messages, leaflet_domains
 from ..files import inside
 from ..render.html import PAPER_SIZES, PageOptions, render_html
-from .inputs import file_sha256, job_inputs, template_hashes, weasyprint_version
-from ..locales import SOURCE_LANG, language
+from .cache import CACHE_DIR, Memo, font_dirs_signature, make_key, problems_from, problems_json
+from .inputs import file_sha256, font_hashes, job_inputs, templates_by_leaflet, weasyprint_version
+from ..locales import SOURCE_LANG, font_files, language
 from .manifest import ManifestEntry, entry_for, entry_from_dict, read_manifest, still_valid
 from .parallel import RenderOutput, RenderTask, default_jobs, render_all
 from ..project import Leaflet, Project, check_sources, shown_path
@@ -55,6 +56,8 @@ class BuildOptions:
     jobs: int = 0  # worker processes; 0 = one per core
     shard: tuple[int, int] = (1, 1)  # (K, N): build the K-th of N deterministic parts
     lock_timeout: float = 600.0  # seconds to wait for another build writing to ``out``
+    cache_dir: Path | None = None  # run-to-run cache (leaflets/building/cache.py); None: in out
+    cache: bool = True  # False: learn nothing from earlier runs and keep nothing for later ones
 
 
 @dataclass(frozen=True)
@@ -142,29 +145,31 @@ def build(project: Project, options: BuildOptions, renderer: "Renderer | None" =
     """
     jobs = plan_jobs(project, options)
     check_sources(project)
-    catalogs = load_catalogs(project, jobs)
+    catalogs = load_catalogs(project, jobs, lazy=True)  # parsed when a result is not cached
     shared = _PerBuild(project)
-    outcomes = [check_job(project, job, catalogs, shared) for job in jobs]
+    memo = build_memo(options)
+    known = _Known(project, jobs, catalogs, memo)
+    outcomes = [memo.remember(known.key("check", job), lambda job=job: check_job(
+        project, job, catalogs, shared), encode=_encode_check,
+        decode=lambda data, job=job: _decode_check(job, data)) for job in jobs]
     created = created or build_time(project.root)  # pseudo-locales pass the real project's
     stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ")
     previous = {entry.get("path"): entry for entry in read_manifest(options.out)
                 if isinstance(entry, dict)}
     tick = _Ticker(len(outcomes), progress)
-    pending, templates = [], {}
+    pending, templates = [], known.templates
     for outcome in outcomes:
         job = outcome.job
         if outcome.unsafe or not (options.release or options.allow_incomplete
                                   or not outcome.incomplete):
             continue  # never rendered: unsafe text, or incomplete without a notice allowed
-        if job.leaflet.id not in templates:
-            templates[job.leaflet.id] = template_hashes(project, job.leaflet)
         outcome.inputs = job_inputs(
             project, job.leaflet, job.lang,
             [project.po_path(job.lang, d) for d in leaflet_domains(job.leaflet)
              if job.lang != SOURCE_LANG],
             {"paper": options.paper, "created": stamp, "variant": job.variant,
              "clinic": clinic_inputs(options.clinic)},
-            templates[job.leaflet.id])
+            templates[job.leaflet.id], known.fonts(job.lang))
         old = previous.get(job.path)
         if (not options.force and old and old.get("inputs") == outcome.inputs
                 and still_valid(options.out, old)):
@@ -173,8 +178,8 @@ def build(project: Project, options: BuildOptions, renderer: "Renderer | None" =
             pending.append(outcome)
     if options.release:  # the gates known before rendering
         for outcome in outcomes:
-            outcome.reasons = release_reasons(project, outcome, catalogs, created, options,
-                                             shared)
+            outcome.reasons = cached_release_reasons(project, outcome, catalogs, created,
+                                                    options, shared, known)
     for outcome in outcomes:
         if outcome.entry is not None and not outcome.reasons:
             tick(outcome.job.path, "unchanged")
@@ -194,10 +199,14 @@ def build(project: Project, options: BuildOptions, renderer: "Renderer | None" =
         if output.data is not None:
             outcome.entry = manifest_entry(project, outcome, catalogs, output, options, shared)
             outcome.rebuilt = True
+            if output.facts is not None:  # the worker made its front desk thumbnail
+                from .frontdesk import remember_facts
+
+                remember_facts(memo, output.data, output.facts)
     for outcome in outcomes:
         if options.release:
-            outcome.reasons = release_reasons(project, outcome, catalogs, created, options,
-                                             shared)
+            outcome.reasons = cached_release_reasons(project, outcome, catalogs, created,
+                                                    options, shared, known)
             if outcome.reasons:
                 outcome.entry, outcome.rebuilt = None, False
         tick(outcome.job.path, key_state(outcome))
@@ -208,8 +217,78 @@ def build(project: Project, options: BuildOptions, renderer: "Renderer | None" =
         kept=[o.entry for o in outcomes if o.entry and not o.rebuilt],
         dropped={o.job.path for o in outcomes if o.entry is None},
         reports=[job_report(o, options) for o in outcomes], release=options.release,
-        created=stamp, lock_timeout=options.lock_timeout)
+        created=stamp, lock_timeout=options.lock_timeout, memo=memo)
+    memo.flush()
     return BuildResult(outcomes, manifest, report, list(results.values()))
+
+
+def build_memo(options: BuildOptions) -> Memo:
+    """The run-to-run cache of this build: ``--cache-dir``, else ``<out>/.leaflets-cache``."""
+    if not options.cache:
+        return Memo(None)
+    return Memo(options.cache_dir if options.cache_dir is not None
+                else Path(options.out) / CACHE_DIR)
+
+
+class _Known:
+    """Content hashes of a build's inputs, computed once: the keys of its cached results."""
+
+    def __init__(self, project: Project, jobs: list[Job], catalogs: "Catalogs", memo: Memo):
+        self.project, self.memo = project, memo
+        leaflets = list({job.leaflet.id: job.leaflet for job in jobs}.values())
+        self.templates = templates_by_leaflet(project, leaflets)
+        self.catalogs = {key: file_sha256(path) for key, path in catalogs.paths.items()}
+        self.shown = {key: project.rel(path) for key, path in catalogs.paths.items()}
+        self._fonts: dict[str, dict] = {}
+        self._signature: str | None = None
+
+    def key(self, kind: str, job: Job, *more) -> str:
+        """The key of one job's ``kind`` of result: every catalog, template and font it reads."""
+        domains = [] if job.lang == SOURCE_LANG else leaflet_domains(job.leaflet)
+        return make_key(kind, job.leaflet.id, job.lang, job.variant,
+                        {self.shown[(job.lang, d)]: self.catalogs[(job.lang, d)]
+                         for d in domains},
+                        self.templates[job.leaflet.id], *more)
+
+    def fonts(self, lang: str) -> dict:
+        """``font_hashes(lang)``: files by content hash; fontconfig's lookup is cached."""
+        if lang not in self._fonts:
+            self._fonts[lang] = font_hashes(lang, files_of=self._font_files)
+        return self._fonts[lang]
+
+    def _font_files(self, family: str) -> tuple[str, ...]:
+        if self._signature is None:
+            self._signature = font_dirs_signature()
+        found = self.memo.remember(make_key("font-files", family, self._signature),
+                                   lambda: list(font_files(family)))
+        if not all(isinstance(path, str) for path in found):
+            raise TypeError("font files must be paths")
+        return tuple(found)
+
+
+def _encode_check(outcome: "Outcome") -> dict:
+    return {"incomplete": problems_json(outcome.incomplete),
+            "unsafe": problems_json(outcome.unsafe)}
+
+
+def _decode_check(job: Job, data: dict) -> "Outcome":
+    return Outcome(job, incomplete=problems_from(data["incomplete"]),
+                   unsafe=problems_from(data["unsafe"]))
+
+
+def cached_release_reasons(project: Project, outcome: "Outcome", catalogs: dict,
+                           created: dt.datetime, options: BuildOptions, shared: "_PerBuild",
+                           known: _Known) -> list[Reason]:
+    """``release_reasons``, remembered by the content of everything the gates read."""
+    key = known.key("release", outcome.job, known.fonts(outcome.job.lang),
+                    created.date().isoformat(), options.allow_unreviewed,
+                    problems_json(outcome.incomplete), problems_json(outcome.render_problems),
+                    project.rel(project.templates / f"{outcome.job.leaflet.id}.toml"))
+    return known.memo.remember(
+        key, lambda: release_reasons(project, outcome, catalogs, created, options, shared),
+        encode=lambda reasons: [[r.gate, *problems_json([r.problem])[0]] for r in reasons],
+        decode=lambda data: [Reason(gate, problems_from([rest])[0])
+                             for gate, *rest in data if isinstance(gate, str)])
 
 
 def clinic_inputs(clinic: Clinic | None) -> dict | None:
@@ -270,15 +349,36 @@ def plan_jobs(project: Project, options: BuildOptions) -> list[Job]:
     return select_shard(jobs, options.shard)
 
 
-def load_catalogs(project: Project, jobs: list[Job]) -> dict[tuple[str, str], PoFile]:
-    """Parse every catalog the jobs need; a malformed one stops the build before any output."""
-    catalogs = {}
+class Catalogs(dict):
+    """The catalogs of a build by (lang, domain); with ``lazy``, each is parsed on first use.
+
+    Every file is checked to exist (and not to lead outside locales/) up front either way."""
+
+    def __init__(self, project: Project, paths: dict[tuple[str, str], Path], lazy: bool):
+        super().__init__()
+        self.project, self.paths = project, paths
+        if not lazy:
+            for key in paths:
+                self[key]
+
+    def __missing__(self, key: tuple[str, str]) -> PoFile:
+        path = self.paths[key]
+        po = self[key] = read_po(path, self.project.rel(path))
+        return po
+
+
+def load_catalogs(project: Project, jobs: list[Job], lazy: bool = False) -> Catalogs:
+    """Every catalog the jobs need; a malformed one stops the build before any output.
+
+    With ``lazy`` a catalog is parsed only when a result about it is not in the cache (an
+    entry exists only for bytes that parsed, so a malformed file is never a cache hit)."""
+    paths: dict[tuple[str, str], Path] = {}
     for job in jobs:
         if job.lang == SOURCE_LANG:
             continue
         for domain in leaflet_domains(job.leaflet):
             key = (job.lang, domain)
-            if key not in catalogs:
+            if key not in paths:
                 path = project.po_path(job.lang, domain)
                 if not path.is_file():
                     raise LeafletError(f"no catalog for {job.lang}; run 'generate.py init "
@@ -287,8 +387,8 @@ def load_catalogs(project: Project, jobs: list[Job]) -> dict[tuple[str, str], Po
                     raise CatalogError("catalog is a symlink to a file outside locales/; "
                                        "replace it with the catalog itself",
                                        shown_path(project, path))
-                catalogs[key] = read_po(path, project.rel(path))
-    return catalogs
+                paths[key] = path
+    return Catalogs(project, paths, lazy)
 
 
 class _PerBuild:

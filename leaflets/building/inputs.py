@@ -55,9 +55,11 @@ def file_sha256(path: Path) -> str:
     return _file_sha256(Path(path), stat.st_size, stat.st_mtime_ns)
 
 
-def font_hashes(lang: str) -> dict[str, dict[str, str]]:
-    """``{family: {file: sha256}}`` for the fonts a language may use."""
-    return {family: {path: file_sha256(Path(path)) for path in font_files(family)}
+def font_hashes(lang: str, files_of=font_files) -> dict[str, dict[str, str]]:
+    """``{family: {file: sha256}}`` for the fonts a language may use.
+
+    ``files_of(family)`` lists a family's files (fontconfig's lookup, or a cached one)."""
+    return {family: {path: file_sha256(Path(path)) for path in files_of(family)}
             for family in language(lang).fonts}
 
 
@@ -65,6 +67,20 @@ def template_hashes(project: Project, leaflet: Leaflet) -> dict[str, str]:
     """``{name: sha256}`` of the files under templates/ that can affect ``leaflet``."""
     return {path.relative_to(project.templates).as_posix(): file_sha256(path)
             for path in template_files(project, leaflet)}
+
+
+def templates_by_leaflet(project: Project, leaflets: list[Leaflet]) -> dict[str, dict[str, str]]:
+    """``template_hashes`` of many leaflets at once: templates/ is listed and hashed once."""
+    everything = {path.relative_to(project.templates).as_posix(): file_sha256(path)
+                  for path in sorted(project.templates.rglob("*")) if path.is_file()}
+    owners = {toml.stem for toml in project.templates.glob("*.toml")}
+    result = {}
+    for leaflet in leaflets:
+        others = {name for stem in owners - {leaflet.id}
+                  for name in (f"{stem}.toml", f"{stem}.html")}
+        result[leaflet.id] = {name: digest for name, digest in everything.items()
+                              if name not in others}
+    return result
 
 
 def template_files(project: Project, leaflet: Leaflet) -> list[Path]:
@@ -78,10 +94,12 @@ def template_files(project: Project, leaflet: Leaflet) -> list[Path]:
 
 
 def job_inputs(project: Project, leaflet: Leaflet, lang: str, catalogs: list[Path],
-               settings: dict, templates: dict[str, str] | None = None) -> str:
+               settings: dict, templates: dict[str, str] | None = None,
+               fonts: dict[str, dict[str, str]] | None = None) -> str:
     """The inputs hash of one PDF; ``settings`` holds every option that changes its bytes.
 
-    ``templates`` is ``template_hashes(project, leaflet)`` when the caller already has it."""
+    ``templates`` is ``template_hashes(project, leaflet)`` and ``fonts`` is
+    ``font_hashes(lang)`` when the caller already has them."""
     record = {
         "tool": __version__,
         "weasyprint": weasyprint_version(),
@@ -90,7 +108,7 @@ def job_inputs(project: Project, leaflet: Leaflet, lang: str, catalogs: list[Pat
         "templates": templates if templates is not None else template_hashes(project, leaflet),
         "catalogs": {Path(path).relative_to(project.root).as_posix(): file_sha256(path)
                      for path in catalogs},
-        "fonts": font_hashes(lang),
+        "fonts": fonts if fonts is not None else font_hashes(lang),
         "settings": settings,
     }
     encoded = json.dumps(record, sort_keys=True, ensure_ascii=True, default=str).encode()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from .cache import Memo
 from ..files import atomic_write, locked_folder, remove_stale_temps
 from .manifest import (MANIFEST, PDF_KIND, ManifestEntry, forget, kind_of, read_manifest,
                        still_valid, write_manifest)
@@ -24,10 +25,12 @@ LOG = logging.getLogger(__name__)
 
 def publish(project: Project, out: Path, *, written: list[tuple[ManifestEntry, bytes]],
             kept: list[ManifestEntry], dropped: set[str], reports: list[JobReport],
-            release: bool, created: str, lock_timeout: float) -> tuple[Path | None, Path]:
+            release: bool, created: str, lock_timeout: float,
+            memo: "Memo | None" = None) -> tuple[Path | None, Path]:
     """Write the rebuilt PDFs, list them with the ``kept`` (unchanged) ones, remove the
     ``dropped`` ones (failed now), then the front desk page when anything changed, and the
-    report. Returns the manifest (None when it lists nothing) and the report."""
+    report. Returns the manifest (None when it lists nothing) and the report. ``memo`` holds
+    the front desk facts of PDFs seen before (leaflets/building/cache.py)."""
     out = Path(out)
     with locked_folder(out, lock_timeout):
         remove_stale_temps(out)  # left by a build that was killed
@@ -46,19 +49,19 @@ def publish(project: Project, out: Path, *, written: list[tuple[ManifestEntry, b
         manifest = write_manifest(out, entries, dropped)
         if manifest and (written or _read_bytes(manifest) != before
                          or not frontdesk_is_current(out)):
-            rewrite_frontdesk(project, out)
+            rewrite_frontdesk(project, out, memo)
         report = write_report(out, reports, release=release, created=created)
     return manifest, report
 
 
-def rewrite_frontdesk(project: Project, out: Path) -> None:
+def rewrite_frontdesk(project: Project, out: Path, memo: "Memo | None" = None) -> None:
     """Write the front desk page for the PDFs the manifest lists; forget its old files first."""
     from .frontdesk import _remove_stale, write_frontdesk  # PDFium and Pillow: only when needed
 
     page = [entry for entry in read_manifest(out)
             if isinstance(entry, dict) and kind_of(entry) != PDF_KIND]
     forget(out, {entry.get("path") for entry in page})
-    write_frontdesk(project, out)  # index.html for the staff who hand leaflets out
+    write_frontdesk(project, out, memo)  # index.html for the staff who hand leaflets out
     # the page's old entries are forgotten, so write_frontdesk cannot see which of its
     # files this build no longer makes (old thumbnails): remove them here
     listed = {entry.get("path") for entry in read_manifest(out) if isinstance(entry, dict)}
