@@ -147,12 +147,17 @@ def pdf_facts(data: bytes, width: int = THUMB_WIDTH) -> PdfFacts:
                     thumb_size=image.size)
 
 
+@lru_cache(maxsize=1)
+def _drawing_versions() -> tuple[str, str]:
+    from importlib.metadata import version  # reads package metadata: once per process
+
+    return version("pypdfium2"), version("Pillow")
+
+
 def facts_key(data: bytes) -> str:
     """The cache key of a PDF's facts: its sha256 and what draws the thumbnail."""
-    from importlib.metadata import version
-
     return make_key("frontdesk-facts", hashlib.sha256(data).hexdigest(), THUMB_WIDTH,
-                    THUMB_COLOURS, version("pypdfium2"), version("Pillow"))
+                    THUMB_COLOURS, *_drawing_versions())
 
 
 def remember_facts(memo: Memo, data: bytes, facts: PdfFacts) -> None:
