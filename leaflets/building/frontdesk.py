@@ -168,7 +168,7 @@ def remember_facts(memo: Memo, data: bytes, facts: PdfFacts) -> None:
 def cached_facts(memo: Memo | None):
     """``pdf_facts``, remembered by the PDF's sha256: an unchanged PDF keeps its thumbnail."""
     if memo is None:
-        return pdf_facts
+        return None  # page_files reads every PDF itself
     return lambda data: memo.remember(facts_key(data), lambda: pdf_facts(data),
                                       encode=_encode_facts, decode=_decode_facts)
 
@@ -213,10 +213,11 @@ def variant_label(variant: str) -> str:
 
 
 def page_files(leaflets: list[Leaflet], entries: list[dict], pdfs: dict[str, bytes],
-               template_dir: Path, facts_of=pdf_facts) -> dict[str, bytes]:
+               template_dir: Path, facts_of=None) -> dict[str, bytes]:
     """Every file of the front desk page for these PDF entries, by path in the output folder.
 
     ``facts_of(pdf bytes)`` reads a PDF's facts (``pdf_facts``, or a cached one)."""
+    facts_of = facts_of or pdf_facts
     files: dict[str, bytes] = {}
     editions: dict[tuple[str, str], list[Edition]] = {}
     for entry in sorted(entries, key=lambda e: e["path"]):
