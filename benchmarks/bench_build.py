@@ -42,9 +42,10 @@ sys.path.insert(0, str(ROOT))
 # --- the scaled project -------------------------------------------------------------------
 
 def make_project(folder: Path, copies: int) -> Path:
-    """A copy of the repository's templates and catalogs; ``copies`` > 1 adds leaflets."""
+    """A copy of the repository's project (the theme stays the package's); ``copies`` > 1 adds leaflets."""
     shutil.copytree(ROOT / "templates", folder / "templates")
     shutil.copytree(ROOT / "locales", folder / "locales")
+    shutil.copyfile(ROOT / "leaflets.toml", folder / "leaflets.toml")
     for n in range(2, copies + 1):
         new = f"hsg{n:02d}"
         toml = (folder / "templates" / "hsg.toml").read_text(encoding="utf-8")
@@ -73,7 +74,7 @@ def plain_translations(project, lang: str, leaflet):
     from babel.messages.pofile import read_po
 
     from leaflets.catalogs.extract import leaflet_domains
-    from leaflets.locales import SOURCE_LANG
+    SOURCE_LANG = project.source_lang
 
     if lang == SOURCE_LANG:
         return gettext.NullTranslations()
@@ -105,7 +106,7 @@ def run_plain(project_root: Path, out: Path) -> None:
     for leaflet, lang in docs:
         html_stage.environment.cache_clear()  # a fresh Jinja2 environment per document
         translations = plain_translations(project, lang, leaflet)
-        markup = render_html(project.templates, leaflet, language(lang), translations,
+        markup = render_html(project.template_dirs, leaflet, language(lang), translations,
                              PageOptions(), unreviewed=False)
         fonts = FontConfiguration()
         css = weasyprint.CSS(filename=str(project.templates / "leaflet.css"), font_config=fonts)
@@ -125,7 +126,7 @@ def write_html(project_root: Path, folder: Path) -> list[tuple[Path, Path]]:
     project, docs = documents(project_root)
     pairs = []
     for leaflet, lang in docs:
-        markup = render_html(project.templates, leaflet, language(lang),
+        markup = render_html(project.template_dirs, leaflet, language(lang),
                              plain_translations(project, lang, leaflet), PageOptions(),
                              unreviewed=False)
         source = folder / "html" / lang / f"{leaflet.id}.html"
@@ -179,7 +180,7 @@ def per_document_seconds(project_root: Path, repeat: int = 5) -> dict[str, float
     from leaflets.project import Project
 
     project = Project(project_root)
-    renderer = Renderer(project.templates)
+    renderer = Renderer(project.template_dirs)
     times: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as out:
         for round_ in range(repeat + 1):

@@ -18,7 +18,7 @@ from .files import atomic_write
 from .building.cache import Memo
 from .building.manifest import merge_manifests
 from .building.merge import merge_shards
-from .project import Project
+from .project import Project, open_project
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DEFAULT_OUT = "dist"
@@ -26,13 +26,33 @@ DEFAULT_OUT = "dist"
 PSEUDO_OUT, PROOF_OUT, XLIFF_OUT = "dist-pseudo", "dist-proof", "dist-xliff"
 
 
-def parser() -> argparse.ArgumentParser:
-    """The argument parser for ``generate.py`` and the ``leaflets`` console script."""
+def program_name(argv0: str | None = None) -> str:
+    """How the user invoked us, for usage lines: leaflets, python -m leaflets or generate.py."""
+    path = Path(argv0 if argv0 is not None else sys.argv[0])
+    name = path.name
+    if name == "__main__.py":  # python -m <package>
+        return f"python -m {path.parent.name}"
+    if name in ("", "-c"):
+        return "leaflets"
+    return name.removesuffix(".exe")
+
+
+def parser(prog: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser for ``leaflets``, ``python -m leaflets`` and ``generate.py``."""
     main = argparse.ArgumentParser(
-        prog="generate.py",
+        prog=prog or program_name(),
         description="Build print-ready PDF patient leaflets from gettext catalogs.")
     main.add_argument("--version", action="version", version=f"leaflets {__version__}")
+    add_global_options(main, argparse.SUPPRESS)
     commands = main.add_subparsers(dest="command", metavar="COMMAND")
+
+    n = commands.add_parser("new", help="start a project in a new folder: leaflets.toml, an "
+                            "example leaflet, its catalogs and a README",
+                            description="start a project in a new folder: leaflets.toml, an "
+                            "example leaflet, its catalogs and a README")
+    n.add_argument("folder", type=Path, metavar="DIR", help="the new project's folder")
+    add_global_options(n, argparse.SUPPRESS)
+    n.set_defaults(handler=cmd_new, needs_project=False)
 
     b = add_command(commands, "build", "build leaflets as PDFs (the default command)")
     add_build_options(b)
@@ -70,7 +90,7 @@ def parser() -> argparse.ArgumentParser:
                    help="manifest.json files written by 'build --shard K/N'")
     m.add_argument("-o", "--output", type=Path, required=True,
                    help="where to write the merged manifest")
-    m.set_defaults(handler=cmd_merge_manifests)
+    m.set_defaults(handler=cmd_merge_manifests, needs_project=False)
 
     g = add_command(commands, "merge", "join the output folders of CI shards into one release: "
                     "PDFs, one manifest, one report and one front desk page")
@@ -170,10 +190,11 @@ def add_build_options(command: argparse.ArgumentParser) -> None:
                               "default: all, or the clinic's languages")
     command.add_argument("--leaflet", action="append", default=[], metavar="ID",
                          help="leaflet to build (repeatable); default: all")
-    command.add_argument("--out", type=Path, default=Path(DEFAULT_OUT),
-                         help=f"output folder (default: {DEFAULT_OUT}/)")
+    command.add_argument("--out", type=Path, default=None,
+                         help="output folder (default: leaflets.toml's output, "
+                              f"else {DEFAULT_OUT}/)")
     command.add_argument("--paper", choices=["a4", "letter"], default=None,
-                         help="paper size (default: the clinic's, else a4)")
+                         help="paper size (default: the clinic's, else leaflets.toml's, else a4)")
     command.add_argument("--clinic", type=Path, metavar="FILE",
                          help="clinic profile (TOML) for name, logo, numbers and QR code; "
                               "see clinics/example.toml")
@@ -194,7 +215,7 @@ def add_build_options(command: argparse.ArgumentParser) -> None:
 def build_options(project: Project, args: argparse.Namespace) -> BuildOptions:
     """BuildOptions from the command line; the clinic profile is read and checked here."""
     clinic = load_clinic(args.clinic, project) if args.clinic else None
-    paper = args.paper or (clinic.paper if clinic else "a4")
+    paper = args.paper or (clinic.paper if clinic else project.settings.paper)
     return BuildOptions(leaflets=tuple(args.leaflet), langs=tuple(args.lang), out=args.out,
                         paper=paper, allow_incomplete=args.allow_incomplete, clinic=clinic,
                         variant=args.variant, release=getattr(args, "release", False),
@@ -207,19 +228,51 @@ def build_options(project: Project, args: argparse.Namespace) -> BuildOptions:
 def add_command(commands, name: str, help: str) -> argparse.ArgumentParser:
     """Add a subcommand with the options every command shares."""
     command = commands.add_parser(name, help=help, description=help)
-    command.add_argument("--root", type=Path, default=None,
-                         help="project folder (default: the nearest folder holding templates/ "
-                              "and locales/)")
-    command.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    add_global_options(command, argparse.SUPPRESS)
     return command
 
 
-def find_root(start: Path) -> Path:
-    """The project folder: ``start`` or the nearest parent with templates/ and locales/."""
-    for folder in [start, *start.parents]:
-        if (folder / "templates").is_dir() and (folder / "locales").is_dir():
-            return folder
-    return Path(__file__).resolve().parent.parent
+def add_global_options(command: argparse.ArgumentParser, default) -> None:
+    """--root and -q, accepted before and after the subcommand.
+
+    Both the main parser and each subcommand define them with a SUPPRESS default, so
+    a value given in either place survives; ``main`` fills in the real defaults."""
+    command.add_argument("--root", type=Path, default=default,
+                         help="project folder (default: the nearest folder holding "
+                              "leaflets.toml, this one or above)")
+    command.add_argument("-q", "--quiet", action="store_true", default=default,
+                         help="print only problems")
+
+
+GLOBAL_DEFAULTS = {"root": None, "quiet": False}
+
+
+def with_command(argv: list[str], commands: set[str]) -> list[str]:
+    """``argv`` with ``build`` put in when no command is named (``generate.py`` alone builds)."""
+    i = 0
+    while i < len(argv) and argv[i].startswith("-"):
+        if argv[i] in ("-h", "--help", "--version"):
+            return argv
+        if argv[i] == "--root":
+            i += 2
+        elif argv[i] in ("-q", "--quiet") or argv[i].startswith("--root="):
+            i += 1
+        else:
+            break
+    if i >= len(argv) or argv[i] not in commands:
+        return [*argv[:i], "build", *argv[i:]]
+    return argv
+
+
+def output_folder(project: Project, args: argparse.Namespace) -> Path:
+    """--out, else leaflets.toml's output folder inside the project (shown relative when it can)."""
+    if args.out is not None:
+        return args.out
+    folder = project.root / project.settings.output
+    try:
+        return Path(os.path.relpath(folder))
+    except ValueError:  # Windows: another drive
+        return folder
 
 
 def cmd_build(project: Project, args: argparse.Namespace) -> int:
@@ -229,6 +282,7 @@ def cmd_build(project: Project, args: argparse.Namespace) -> int:
     if args.allow_incomplete and args.release:
         raise UsageError("--allow-incomplete cannot be used with --release: a release never "
                          "publishes an incomplete translation")
+    args.out = output_folder(project, args)
     options = build_options(project, args)
     mode = args.progress
     if mode == "auto":
@@ -324,6 +378,7 @@ def cmd_pack(project: Project, args: argparse.Namespace) -> int:
     if Path(args.name).name != args.name or not args.name.endswith(".pdf"):
         raise UsageError(f"--name {args.name!r}: give a file name ending in .pdf; the pack "
                          "goes into the output folder (--out)")
+    args.out = output_folder(project, args)
     result = build(project, build_options(project, args))
     status = report(result, args)
     if status != EXIT_OK:
@@ -338,6 +393,18 @@ def cmd_pack(project: Project, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_new(project: None, args: argparse.Namespace) -> int:
+    """Create a new project with an example leaflet."""
+    from .scaffold import new_project
+
+    written = new_project(args.folder)
+    if not args.quiet:
+        for path in written:
+            print(path)
+        print(f"project created; now: cd {args.folder} && {args.prog} build", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_extract(project: Project, args: argparse.Namespace) -> int:
     """Write the .pot files (or, with --check, report the stale ones)."""
     from .catalogs.extract import extract
@@ -345,7 +412,7 @@ def cmd_extract(project: Project, args: argparse.Namespace) -> int:
     changed = extract(project, check=args.check)
     for path in changed:
         if args.check:
-            print(f"{project.rel(path)}: out of date; run 'generate.py extract'", file=sys.stderr)
+            print(f"{project.rel(path)}: out of date; run 'leaflets extract'", file=sys.stderr)
         elif not args.quiet:
             print(f"{project.rel(path)}: written")
     if not changed and not args.quiet:
@@ -366,10 +433,10 @@ def cmd_update(project: Project, args: argparse.Namespace) -> int:
     changed = [u for u in updates if u.changed]
     for path in stale:
         if args.check:
-            print(f"{project.rel(path)}: out of date; run 'generate.py update'", file=sys.stderr)
+            print(f"{project.rel(path)}: out of date; run 'leaflets update'", file=sys.stderr)
     for item in changed:
         if args.check:
-            print(f"{item.summary()}: out of date; run 'generate.py update'", file=sys.stderr)
+            print(f"{item.summary()}: out of date; run 'leaflets update'", file=sys.stderr)
         elif not args.quiet:
             print(item.summary())
     if not args.quiet and not args.check:
@@ -470,15 +537,21 @@ def cmd_import(project: Project, args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point: returns the process exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
-        argv.insert(0, "build")  # "generate.py" alone builds everything
-    args = parser().parse_args(argv)
+    prog = program_name()
+    main_parser = parser(prog)
+    commands = next(a for a in main_parser._actions if isinstance(a, argparse._SubParsersAction))
+    args = main_parser.parse_args(with_command(argv, set(commands.choices)))
+    for name, value in GLOBAL_DEFAULTS.items():
+        if not hasattr(args, name):
+            setattr(args, name, value)
+    args.prog = prog
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="%(message)s", stream=sys.stderr)
     logging.getLogger("weasyprint").setLevel(logging.WARNING)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    project = Project((args.root or find_root(Path.cwd())).resolve())
     try:
+        project = (open_project(args.root, Path.cwd())
+                   if getattr(args, "needs_project", True) else None)
         return args.handler(project, args)
     except LeafletError as exc:
         for line in str(exc).splitlines():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import logging
 import os
 import secrets
@@ -12,10 +11,14 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from filelock import FileLock, Timeout
+
 from .errors import LeafletError
 
 LOG = logging.getLogger(__name__)
 TMP_SUFFIX = ".tmp"
+# The build lock's file, inside the output folder; hidden, never published or listed.
+LOCK_FILE = ".leaflets.lock"
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -23,6 +26,9 @@ def atomic_write(path: Path, data: bytes) -> None:
 
     On Linux the data goes into an O_TMPFILE, which has no name until it is
     complete: a build killed with SIGKILL while writing leaves nothing behind.
+    Elsewhere (Windows, macOS, filesystems without O_TMPFILE) it goes into a
+    hidden temporary file that ``os.replace`` renames; one a killed build left
+    is removed by the next build (``remove_stale_temps``).
     """
     path = Path(path)
     try:
@@ -30,24 +36,23 @@ def atomic_write(path: Path, data: bytes) -> None:
     except OSError as exc:
         raise LeafletError(f"cannot write here: {exc.strerror}; choose another --out folder",
                            path.parent) from None
-    try:
-        fd = os.open(path.parent, os.O_TMPFILE | os.O_WRONLY | os.O_CLOEXEC, 0o644)
-        anonymous = True
-    except (AttributeError, OSError):  # not Linux, or a filesystem without O_TMPFILE
-        anonymous = False
+    fd = _open_anonymous(path.parent)
+    anonymous = fd is not None
     tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}{TMP_SUFFIX}"
     try:
         if not anonymous:
-            fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_CLOEXEC, 0o644)
+            fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY | _CLOEXEC | _BINARY, 0o644)
         try:
             _write_all(fd, data)
-            os.fchmod(fd, 0o644)
+            if hasattr(os, "fchmod"):  # whatever the umask; Windows has no modes to set
+                os.fchmod(fd, 0o644)
             os.fsync(fd)
             if anonymous:
                 _link_anonymous(fd, tmp)
-            os.replace(tmp, path)
         finally:
             os.close(fd)
+        # after closing: Windows cannot rename a file that is still open
+        os.replace(tmp, path)
         _sync_folder(path.parent)
     except OSError as exc:
         _unlink(tmp)
@@ -59,6 +64,23 @@ def atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         _unlink(tmp)
         raise
+
+
+# Flags that exist only on some systems: 0 elsewhere. Without O_BINARY, Windows would
+# write every "\n" as "\r\n".
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_BINARY = getattr(os, "O_BINARY", 0)
+
+
+def _open_anonymous(folder: Path) -> int | None:
+    """An unnamed file in ``folder`` (Linux O_TMPFILE), or None where there is none."""
+    flag = getattr(os, "O_TMPFILE", None)
+    if flag is None or not os.path.isdir("/proc/self/fd"):  # linkat() needs /proc
+        return None
+    try:
+        return os.open(folder, flag | os.O_WRONLY | _CLOEXEC, 0o644)
+    except OSError:  # a filesystem without O_TMPFILE (some network and FUSE ones)
+        return None
 
 
 def _link_anonymous(fd: int, tmp: Path) -> None:
@@ -80,6 +102,8 @@ def _write_all(fd: int, data: bytes) -> None:
 
 def _sync_folder(folder: Path) -> None:
     """Make a rename durable (power loss, not just a crash)."""
+    if not hasattr(os, "O_DIRECTORY"):  # Windows: folders cannot be opened or synced
+        return
     with contextlib.suppress(OSError):
         fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
         try:
@@ -108,36 +132,40 @@ def remove_stale_temps(folder: Path) -> list[Path]:
 def locked_folder(folder: Path, timeout: float) -> Iterator[Path]:
     """Hold an exclusive lock on ``folder`` (created if needed); other builds wait ``timeout`` s.
 
-    flock() on the folder itself: no lock file to leave behind, and the kernel
-    drops the lock when the process dies, even by SIGKILL.
+    filelock takes an OS lock (flock on POSIX, msvcrt.locking on Windows) on
+    ``LOCK_FILE`` inside the folder: the OS drops it when the process dies, even
+    by SIGKILL, so a killed build never blocks the next one.
     """
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise LeafletError("this is a file, not a folder; choose another --out folder", folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     except OSError as exc:
         raise LeafletError(f"cannot use this output folder: {exc.strerror}; choose another --out "
                            "folder", folder) from None
+    lock = FileLock(folder / LOCK_FILE, timeout=0, is_singleton=False)
+    deadline = time.monotonic() + timeout
+    waiting = False
+    while True:
+        try:
+            lock.acquire(timeout=0)
+            break
+        except Timeout:
+            if time.monotonic() >= deadline:
+                raise LeafletError("another build is writing to this folder; wait for it to "
+                                   "finish or choose another --out folder", folder) from None
+            if not waiting:
+                LOG.info("waiting for another build writing to %s", folder)
+                waiting = True
+            time.sleep(0.05)
+        except OSError as exc:
+            raise LeafletError(f"cannot use this output folder: {exc.strerror}; choose another "
+                               "--out folder", folder) from None
     try:
-        deadline = time.monotonic() + timeout
-        waiting = False
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise LeafletError("another build is writing to this folder; wait for it to "
-                                       "finish or choose another --out folder", folder) from None
-                if not waiting:
-                    LOG.info("waiting for another build writing to %s", folder)
-                    waiting = True
-                time.sleep(0.05)
         yield folder
     finally:
-        os.close(fd)
+        lock.release()
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:

@@ -12,8 +12,6 @@ from babel.core import get_global
 
 from .errors import UsageError
 
-SOURCE_LANG = "en"
-
 # Font families per ISO 15924 script (the script itself comes from CLDR's likely
 # subtags).  Every family listed is installed by the setup and is the only one
 # allowed in a PDF of that script: fontconfig's silent fallback is an error.
@@ -60,10 +58,14 @@ class Language:
     english_name: str
     cldr: str = ""  # the CLDR locale for dates when ``code`` is not one (pseudo-locales)
     pseudo: bool = False  # a pseudo-locale: for layout tests, never a translation
+    # the project's own choice of fonts (leaflets.toml [fonts]; Project.language fills it in)
+    font_override: tuple[str, ...] = ()
 
     @property
     def fonts(self) -> tuple[str, ...]:
         """The font families this language's leaflets may use, preferred first."""
+        if self.font_override:
+            return self.font_override
         return SCRIPT_FONTS.get(self.script, SCRIPT_FONTS["Latn"])
 
     @property

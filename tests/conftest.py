@@ -17,8 +17,10 @@ sys.path.insert(0, str(ROOT))  # test this checkout, whatever is installed
 from leaflets.building.build import BuildOptions, build  # noqa: E402
 from leaflets.clinic.profile import load_clinic  # noqa: E402
 from leaflets.render.pdf import Renderer  # noqa: E402
-from leaflets.project import Project  # noqa: E402
+from leaflets.project import THEME, Project  # noqa: E402
 
+# the project's source language, as its leaflets.toml says
+SOURCE_LANG = Project(ROOT).source_lang
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CLINIC_FILE = ROOT / "clinics" / "example.toml"
 # the clinic edition's variants, built in a left-to-right, a right-to-left and a CJK language
@@ -34,7 +36,7 @@ def project() -> Project:
 @pytest.fixture(scope="session")
 def renderer(project) -> Renderer:
     """One renderer for the whole session: fonts and stylesheets are loaded once."""
-    return Renderer(project.templates)
+    return Renderer(project.template_dirs)
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +57,7 @@ def clinic(project):
 @pytest.fixture(scope="session")
 def clinic_renderer(project, clinic):
     """A renderer that may also load files from the clinic profile's folder (its logo)."""
-    return Renderer(project.templates, extra_roots=(clinic.folder,))
+    return Renderer(project.template_dirs, extra_roots=(clinic.folder,))
 
 
 @pytest.fixture(scope="session")
@@ -80,12 +82,21 @@ def variant_built(project, clinic, clinic_renderer, tmp_path_factory):
     return outs
 
 
+def copy_project(folder: Path, theme: bool = True) -> Project:
+    """This project copied into ``folder``: its leaflets.toml, templates/ and locales/, with the
+    theme's files copied in too (``theme``), so a test may break any of them."""
+    shutil.copyfile(ROOT / "leaflets.toml", folder / "leaflets.toml")
+    for name in ("templates", "locales"):
+        shutil.copytree(ROOT / name, folder / name)
+        if theme:
+            shutil.copytree(THEME / name, folder / name, dirs_exist_ok=True)
+    return Project(folder)
+
+
 @pytest.fixture
 def project_copy(tmp_path) -> Project:
-    """A private copy of templates/ and locales/ that a test may break."""
-    for name in ("templates", "locales"):
-        shutil.copytree(ROOT / name, tmp_path / name)
-    return Project(tmp_path)
+    """A private copy of the project, the theme's files included, that a test may break."""
+    return copy_project(tmp_path)
 
 
 def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:

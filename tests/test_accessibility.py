@@ -22,9 +22,10 @@ from leaflets.building.build import BuildOptions, build
 from leaflets.catalogs.pofile import read_po
 from leaflets.errors import RenderError
 from leaflets.catalogs.extract import domain_messages, leaflet_domains
-from leaflets.locales import SOURCE_LANG, language
+from leaflets.locales import language
+from conftest import SOURCE_LANG
 from leaflets.render.pdf import Renderer
-from leaflets.project import Project
+from leaflets.project import THEME, Project
 
 PROJECT = Project(ROOT)
 LANGS = PROJECT.languages()
@@ -290,7 +291,8 @@ UNTRANSLATED_ALT = {
 
 def test_every_image_in_the_leaflet_templates_has_a_translated_alt():
     """Leaflet templates (templates/*.html, made into PDFs): alt text goes through gettext."""
-    images = [(path.name, tag) for path in sorted((ROOT / "templates").glob("*.html"))
+    images = [(path.name, tag) for path in [*sorted((ROOT / "templates").glob("*.html")),
+                                             *sorted((THEME / "templates").glob("*.html"))]
               for tag in re.findall(r"<img\b[^>]*>", path.read_text(encoding="utf-8"), re.S)]
     for name, tag in images:
         alt = re.search(r"""\balt\s*=\s*(?:"([^"]*)"|'([^']*)')""", tag)
@@ -324,7 +326,7 @@ def untagged(project, tmp_path_factory):
     out = tmp_path_factory.mktemp("untagged")
     # one process: worker processes would make their own (tagged) renderers
     result = build(project, BuildOptions(out=out, langs=("en", "ar", "hi"), jobs=1),
-                   Renderer(project.templates, pdf_variant=None))
+                   Renderer(project.template_dirs, pdf_variant=None))
     assert result.ok
     return out
 

@@ -20,14 +20,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES, ROOT, normalize, pdftotext, set_translation
+from conftest import FIXTURES, ROOT, copy_project, normalize, pdftotext, set_translation
 from leaflets import files
 from leaflets import locales
 from leaflets.building.build import BuildOptions, build
 from leaflets.building.cache import CACHE_DIR
 from leaflets.cli import main
 from leaflets.errors import LeafletError
-from leaflets.files import locked_folder
+from leaflets.files import LOCK_FILE, locked_folder
 from leaflets.project import Project
 
 BAD = FIXTURES / "bad"
@@ -105,15 +105,23 @@ def test_template_syntax_error(project_copy, tmp_path, capsys):
     assert err[0].startswith("templates/hsg.html:18: template syntax error")
 
 
-@pytest.mark.parametrize("missing, expected", [
-    ("hsg.html", "templates/hsg.toml: no template hsg.html for this leaflet"),
-    ("base.html", "templates/base.html: missing: every leaflet extends this shared layout"),
-])
-def test_missing_template(missing, expected, project_copy, tmp_path, capsys):
-    (project_copy.templates / missing).unlink()
+def test_missing_template(project_copy, tmp_path, capsys):
+    (project_copy.templates / "hsg.html").unlink()
     code, err = cli(capsys, "build", "--root", str(project_copy.root), "--lang", "en",
                     "--out", str(tmp_path / "out"), "-q")
+    expected = "templates/hsg.toml: no template hsg.html for this leaflet"
     assert code == 1 and len(err) == 1 and err[0].startswith(expected), err
+
+
+def test_missing_shared_layout(project_copy, tmp_path):
+    """No base.html in the project nor in its theme (a broken installation): one line."""
+    (project_copy.templates / "base.html").unlink()
+    broken = Project(project_copy.root, theme=tmp_path / "no-theme")
+    with pytest.raises(LeafletError) as caught:
+        build(broken, BuildOptions(out=tmp_path / "out", langs=("en",)))
+    assert str(caught.value).startswith(
+        "templates/base.html: missing: every leaflet extends this shared layout")
+    assert not (tmp_path / "out").exists()
 
 
 def test_missing_font(project_copy, tmp_path, capsys, monkeypatch):
@@ -176,8 +184,9 @@ def test_output_folder_not_writable(project_copy, tmp_path, capsys, monkeypatch)
     code, err = cli(capsys, "build", "--root", str(project_copy.root), "--lang", "en",
                     "--out", str(out), "-q")
     assert code == 1
-    assert err == [f"{out / 'en'}: cannot write here: Permission denied; choose another --out "
-                   "folder"]
+    # the first file written is the build lock's, in the output folder itself
+    assert err == [f"{out}: cannot use this output folder: Permission denied; choose another "
+                   "--out folder"]
     assert not [p for p in out.rglob("*") if p.is_file()]
 
 
@@ -185,7 +194,7 @@ def manifest_is_honest(out: Path) -> list[dict]:
     """Every manifest entry names a file that is there with that hash; no stray temp files."""
     # the build cache (.leaflets-cache) is not output: its entries are checked when read
     assert not [p for p in out.rglob("*") if (p.name.endswith(".tmp") or p.name.startswith("."))
-                and CACHE_DIR not in p.relative_to(out).parts]
+                and p.name != LOCK_FILE and CACHE_DIR not in p.relative_to(out).parts]
     for pdf in out.rglob("*.pdf"):
         with pikepdf.open(pdf) as document:  # whole, not cut short
             assert len(document.pages) >= 1
@@ -362,10 +371,7 @@ def test_two_processes_into_one_folder(tmp_path):
 
 @pytest.fixture(scope="module")
 def fuzz_project(tmp_path_factory) -> Project:
-    root = tmp_path_factory.mktemp("fuzz")
-    for name in ("templates", "locales"):
-        shutil.copytree(ROOT / name, root / name)
-    return Project(root)
+    return copy_project(tmp_path_factory.mktemp("fuzz"))
 
 
 PIECES = st.sampled_from(["<strong>", "</strong>", "<img src=x>", "<!--", "{{ 7*7 }}", "{%",

@@ -14,7 +14,8 @@ from conftest import ROOT, normalize, pdftotext
 from leaflets.catalogs.pofile import read_po
 from leaflets.catalogs.extract import domain_messages
 from leaflets.render.html import _date, month_year
-from leaflets.locales import SOURCE_LANG, language
+from leaflets.locales import language
+from conftest import SOURCE_LANG
 from leaflets.project import Project
 
 PROJECT = Project(ROOT)

@@ -93,7 +93,7 @@ def test_missing_fuzzy_and_untranslated_are_listed_with_lines(tmp_path):
         'locales/es/x.po:10: fuzzy: "fuzzy"',
         'locales/es/x.po:13: untranslated: "empty"',
         'locales/es/x.po: missing: "absent" (used at templates/x.html:4); '
-        "run 'generate.py update' to add it",
+        "run 'leaflets update' to add it",
     ]
 
 

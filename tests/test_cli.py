@@ -16,14 +16,14 @@ def assert_clean_error(proc, code=1):
 
 def test_unknown_language(tmp_path):
     proc = run_cli("build", "--lang", "xx", "--out", str(tmp_path))
-    assert_clean_error(proc)
+    assert_clean_error(proc, 2)  # a usage error, like every other
     assert proc.stderr.count("\n") == 1 and "unknown language 'xx'" in proc.stderr
     assert not any(tmp_path.iterdir())
 
 
 def test_unknown_leaflet(tmp_path):
     proc = run_cli("build", "--leaflet", "nope", "--out", str(tmp_path))
-    assert_clean_error(proc)
+    assert_clean_error(proc, 2)
     assert "unknown leaflet 'nope'" in proc.stderr
 
 

@@ -16,7 +16,8 @@ from leaflets.catalogs.pofile import read_po, write_po_file
 from leaflets.clinic.profile import qr_data_uri
 from leaflets.errors import RenderError
 from leaflets.render.html import LRI, PDI, PageOptions, render_html
-from leaflets.locales import SOURCE_LANG, language
+from leaflets.locales import language
+from conftest import SOURCE_LANG
 from leaflets.project import Project
 
 PROJECT = Project(ROOT)
@@ -66,7 +67,7 @@ def test_clinic_name_and_numbers_in_every_language(clinic_built, clinic, lang):
 
 def test_phone_numbers_and_urls_are_isolated_left_to_right(project, clinic):
     url = "https://x.example.org/ar/hsg.pdf"
-    html = render_html(project.templates, LEAFLET, language("ar"), _translations("ar"),
+    html = render_html(project.template_dirs, LEAFLET, language("ar"), _translations("ar"),
                        PageOptions(clinic=clinic, online_url=url, qr=qr_data_uri(url)),
                        unreviewed=True)
     nbsp_phone = clinic.main_phone.replace(" ", "\u00a0")  # a number never wraps
@@ -91,7 +92,7 @@ def _translations(lang):
 
 def test_clinic_text_is_escaped_never_markup(tmp_path, project, clinic):
     evil = dataclasses.replace(clinic, name='<b>Evil</b> & "Co" {{ 7*7 }}', logo=None)
-    html = render_html(project.templates, LEAFLET, language("es"), _translations("es"),
+    html = render_html(project.template_dirs, LEAFLET, language("es"), _translations("es"),
                        PageOptions(clinic=evil), unreviewed=True)
     assert "<b>Evil</b>" not in html and "&lt;b&gt;Evil&lt;/b&gt; &amp; &#34;Co&#34;" in html
     assert "{{ 7*7 }}" in html and ">49<" not in html

@@ -45,7 +45,7 @@ def test_compact_fonts_look_and_read_the_same(project, renderer, tmp_path):
     plain = tmp_path / "plain.pdf"
     compact.write_bytes(renderer.render(chinese_page(), name="c", max_pages=2,
                                         allowed_fonts=CJK).data)
-    plain.write_bytes(Renderer(project.templates, compact_fonts=False).render(
+    plain.write_bytes(Renderer(project.template_dirs, compact_fonts=False).render(
         chinese_page(), name="p", max_pages=2, allowed_fonts=CJK).data)
     assert set(font_streams(compact)) == {"/CIDFontType0C"}
     assert set(font_streams(plain)) == {"/OpenType"}

@@ -29,7 +29,7 @@ def test_counters_become_css_counters():
 
 def render(project, lang, translations, **options):
     leaflet = project.leaflets()[0]
-    return render_html(project.templates, leaflet, language(lang), translations,
+    return render_html(project.template_dirs, leaflet, language(lang), translations,
                        PageOptions(**options), unreviewed=lang != "en")
 
 

@@ -24,7 +24,7 @@ def task(key: str, body: str) -> RenderTask:
 def test_tasks_and_results_cross_process_boundaries(project, renderer):
     one = task("a", "<p>Hello</p>")
     assert pickle.loads(pickle.dumps(one)) == one
-    [output] = render_all([one], count=1, templates_dir=project.templates, jobs=1,
+    [output] = render_all([one], count=1, templates_dir=project.template_dirs, jobs=1,
                           renderer=renderer).values()
     assert pickle.loads(pickle.dumps(output)) == output
 
@@ -32,10 +32,10 @@ def test_tasks_and_results_cross_process_boundaries(project, renderer):
 def test_workers_give_the_bytes_one_process_gives(project, renderer):
     tasks = [task(str(n), f"<p>Paragraph {n}</p>" * n) for n in range(1, 5)]
     tasks.append(task("too-long", "<p style='break-after: page'>x</p>" * 3))
-    serial = render_all(tasks, count=len(tasks), templates_dir=project.templates, jobs=1,
+    serial = render_all(tasks, count=len(tasks), templates_dir=project.template_dirs, jobs=1,
                         renderer=renderer)
     seen = []
-    parallel = render_all(iter(tasks), count=len(tasks), templates_dir=project.templates, jobs=2,
+    parallel = render_all(iter(tasks), count=len(tasks), templates_dir=project.template_dirs, jobs=2,
                           on_done=seen.append)
     assert sorted(o.key for o in seen) == sorted(t.key for t in tasks)
     assert {o.worker for o in parallel.values()} - {os.getpid()} == \
@@ -61,7 +61,7 @@ def test_a_refused_stylesheet_stops_the_build_in_one_line(project_copy, jobs):
     css.write_text("@import url(http://127.0.0.1:9/x.css);\n" + css.read_text())
     tasks = [task(str(n), "<p>x</p>") for n in range(3)]
     with pytest.raises(RenderError) as caught:
-        render_all(iter(tasks), count=len(tasks), templates_dir=project_copy.templates,
+        render_all(iter(tasks), count=len(tasks), templates_dir=project_copy.template_dirs,
                    jobs=jobs)
     assert caught.value.path == "templates/leaflet.css"
     assert "refused to load 'http://127.0.0.1:9/x.css'" in caught.value.message

@@ -39,6 +39,7 @@ def reasons(result, lang: str) -> list[tuple[str, str]]:
 
 
 def test_release_of_the_repository_publishes_english_and_reports_unreviewed_drafts(tmp_path):
+    project = Project(ROOT)
     result = run_cli("build", "--release", "--out", str(tmp_path))
     assert result.returncode == 1
     report = json.loads((tmp_path / REPORT).read_text())
@@ -50,8 +51,11 @@ def test_release_of_the_repository_publishes_english_and_reports_unreviewed_draf
         assert job["status"] == "failed"
         # the drafts are complete and safe: being unreviewed is the only reason
         assert {r["gate"] for r in job["reasons"]} == {"unreviewed"}
+        # the shared catalogs are the theme's, which this repository maintains
         assert {r["path"] for r in job["reasons"]} == {
-            f"locales/{lang}/LC_MESSAGES/{domain}.po" for domain in DOMAINS}
+            project.rel(project.po_path(lang, domain)) for domain in DOMAINS}
+        assert f"leaflets/theme/locales/{lang}/LC_MESSAGES/common.po" in {
+            r["path"] for r in job["reasons"]}
         assert not (tmp_path / lang / "hsg.pdf").exists()
         assert f"locales/{lang}/LC_MESSAGES/hsg.po: translation not signed off" in result.stderr
     assert report["release"] is True and report["summary"]["failed"] == len(verdicts)

@@ -124,7 +124,7 @@ def test_template_cannot_fetch_or_attach(attack, project_copy, secret, server, t
     insert_into_template(project_copy, payload.format(**fill))
     out = tmp_path / "out"
     result = build(project_copy, BuildOptions(langs=("en",), out=out),
-                   Renderer(project_copy.templates))
+                   Renderer(project_copy.template_dirs))
     assert server.requests == []
     assert not result.ok
     (problem,) = result.failed[0].problems
@@ -147,7 +147,7 @@ def test_catalog_cannot_fetch(payload, project_copy, secret, server, tmp_path):
     po = set_translation(project_copy, "fr", "hsg", NO_EVIDENCE, text)
     out = tmp_path / "out"
     result = build(project_copy, BuildOptions(langs=("fr",), out=out, allow_incomplete=True),
-                   Renderer(project_copy.templates))
+                   Renderer(project_copy.template_dirs))
     assert server.requests == []
     (outcome,) = result.failed
     assert [p.path for p in outcome.unsafe] == [project_copy.rel(po)]
@@ -165,7 +165,7 @@ def test_translation_markup_is_printed_as_text_even_past_the_checks(project_copy
     assert not safety_problems(read_po(project_copy.po_path("fr", "hsg"), "fr"))
     out = tmp_path / "out"
     result = build(project_copy, BuildOptions(langs=("fr",), out=out, allow_incomplete=True),
-                   Renderer(project_copy.templates))
+                   Renderer(project_copy.template_dirs))
     assert result.ok, [str(p) for o in result.failed for p in o.problems]
     assert server.requests == []
     shown = pdftotext(out / "fr" / "hsg.pdf")
@@ -184,7 +184,7 @@ def test_template_code_in_a_translation_is_never_evaluated(project, renderer):
     def render(code):
         catalog = Catalog(locale="fr")
         catalog.add(SHORT_ANSWER, code)
-        return render_html(project.templates, project.leaflets()[0], language("fr"),
+        return render_html(project.template_dirs, project.leaflets()[0], language("fr"),
                            StrictTranslations.from_catalogs([PoFile("x.po", catalog)]),
                            PageOptions(incomplete=True), unreviewed=True)
 
@@ -248,7 +248,7 @@ def test_no_template_puts_a_translation_inside_a_tag(project):
     """Translations are escaped for text, not for attributes: a quote could end one."""
     import re
 
-    for path in sorted(project.templates.rglob("*.html")):
+    for path in sorted(p for folder in project.template_dirs for p in folder.rglob("*.html")):
         for tag in re.findall(r"<[a-zA-Z][^<>]*>", path.read_text()):
             assert not re.search(r"\b_\(|gettext\(|\{%-?\s*trans\b", tag), (path.name, tag)
 
@@ -262,7 +262,7 @@ def test_autoescape_and_strict_undefined(project_copy, renderer):
     toml.write_text(toml.read_text().replace('owner = "Leaflets editorial team"',
                                              'owner = "<img src=x> \\" onload=x"'))
     leaflet = project_copy.leaflets()[0]
-    html = render_html(project_copy.templates, leaflet, language("en"), SourceTranslations(),
+    html = render_html(project_copy.template_dirs, leaflet, language("en"), SourceTranslations(),
                        PageOptions(), unreviewed=False)
     assert '<meta name="author" content="&lt;img src=x&gt; &#34; onload=x">' in html
 
@@ -307,7 +307,7 @@ def test_symlinked_folder_out_of_templates_is_refused(project_copy, secret, tmp_
 def test_symlink_inside_templates_is_fine(project_copy, tmp_path):
     os.symlink("hsg.html", project_copy.templates / "alias.html")
     result = build(project_copy, BuildOptions(langs=("en",), out=tmp_path / "out"),
-                   Renderer(project_copy.templates))
+                   Renderer(project_copy.template_dirs))
     assert result.ok
 
 
@@ -316,7 +316,7 @@ def test_symlinked_stylesheet_is_refused(project_copy, secret):
     css.unlink()
     os.symlink(secret, css)
     with pytest.raises(RenderError, match="outside templates/"):
-        Renderer(project_copy.templates)
+        Renderer(project_copy.template_dirs)
 
 
 def test_fetcher_resolves_symlinks_and_dots(project_copy, secret):
@@ -382,7 +382,7 @@ def test_clinic_logo_that_names_the_server_fetches_nothing(project_copy, secret,
     out = tmp_path / "out"
     result = build(project_copy, BuildOptions(langs=("en",), out=out, clinic=clinic,
                                               variant="standard"),
-                   Renderer(project_copy.templates, extra_roots=(clinic.folder,)))
+                   Renderer(project_copy.template_dirs, extra_roots=(clinic.folder,)))
     assert server.requests == []
     (problem,) = result.failed[0].problems
     assert f"{server.url}/logo.png" in problem.message

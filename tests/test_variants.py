@@ -66,7 +66,7 @@ def translations(lang):
 @pytest.mark.parametrize("lang", VARIANT_LANGS["bilingual"])
 def test_bilingual_pairs_each_message_with_its_own_english(project, clinic, lang):
     patient = translations(lang)
-    html = render_html(project.templates, LEAFLET, language(lang),
+    html = render_html(project.template_dirs, LEAFLET, language(lang),
                        BilingualTranslations(patient, language(lang)),
                        PageOptions(variant="bilingual", clinic=clinic), unreviewed=True)
     pairs = re.findall(r'<span class="pair"><span class="pair-patient" lang="([^"]+)" dir="(\w+)">'
@@ -142,7 +142,7 @@ def test_variant_file_names(variant_built):
 def test_bilingual_english_half_writes_dates_in_english(project, clinic):
     from babel.dates import format_date
 
-    html = render_html(project.templates, LEAFLET, language("zh_Hans"),
+    html = render_html(project.template_dirs, LEAFLET, language("zh_Hans"),
                        BilingualTranslations(translations("zh_Hans"), language("zh_Hans")),
                        PageOptions(variant="bilingual", clinic=clinic), unreviewed=True)
     english = format_date(LEAFLET.published, "long", locale="en")
@@ -153,9 +153,9 @@ def test_bilingual_english_half_writes_dates_in_english(project, clinic):
 
 
 def test_a_bilingual_page_leaves_the_next_page_alone(project):
-    render_html(project.templates, LEAFLET, language("fr"),
+    render_html(project.template_dirs, LEAFLET, language("fr"),
                 BilingualTranslations(translations("fr"), language("fr")),
                 PageOptions(variant="bilingual"), unreviewed=True)
-    html = render_html(project.templates, LEAFLET, language("fr"), translations("fr"),
+    html = render_html(project.template_dirs, LEAFLET, language("fr"), translations("fr"),
                        PageOptions(), unreviewed=True)
     assert 'class="pair"' not in html and "Published:" not in html

@@ -23,9 +23,10 @@ from ..errors import CatalogError, LeafletError, Problem, TemplateError, UsageEr
 from ..catalogs.extract import domain_messages, leaflet_domains
 from ..files import inside
 from ..render.html import PAPER_SIZES, PageOptions, render_html
+from ..settings import PROJECT_FILE
 from .cache import CACHE_DIR, Memo, font_dirs_signature, make_key, problems_from, problems_json
 from .inputs import file_sha256, font_hashes, job_inputs, templates_by_leaflet, weasyprint_version
-from ..locales import SOURCE_LANG, font_files, language
+from ..locales import font_files, language
 from .manifest import ManifestEntry, entry_for, entry_from_dict, read_manifest, still_valid
 from .parallel import RenderOutput, RenderTask, default_jobs, render_all
 from ..project import Leaflet, Project, check_sources, shown_path
@@ -166,7 +167,7 @@ def build(project: Project, options: BuildOptions, renderer: "Renderer | None" =
         outcome.inputs = job_inputs(
             project, job.leaflet, job.lang,
             [project.po_path(job.lang, d) for d in leaflet_domains(job.leaflet)
-             if job.lang != SOURCE_LANG],
+             if job.lang != project.source_lang],
             {"paper": options.paper, "created": stamp, "variant": job.variant,
              "clinic": clinic_inputs(options.clinic)},
             templates[job.leaflet.id], known.fonts(job.lang))
@@ -190,7 +191,7 @@ def build(project: Project, options: BuildOptions, renderer: "Renderer | None" =
         tick(output.key, "failed" if failed else "built")
 
     tasks = (render_task(project, outcome, catalogs, options, created) for outcome in pending)
-    results = render_all(tasks, count=len(pending), templates_dir=project.templates,
+    results = render_all(tasks, count=len(pending), templates_dir=project.template_dirs,
                          extra_roots=(options.clinic.folder,) if options.clinic else (),
                          jobs=options.jobs or default_jobs(), renderer=renderer, on_done=rendered)
     for key, output in results.items():
@@ -239,21 +240,23 @@ class _Known:
         self.templates = templates_by_leaflet(project, leaflets)
         self.catalogs = {key: file_sha256(path) for key, path in catalogs.paths.items()}
         self.shown = {key: project.rel(path) for key, path in catalogs.paths.items()}
+        # leaflets.toml (source language, languages, fonts) can change any verdict
+        self.settings = file_sha256(project.root / PROJECT_FILE)
         self._fonts: dict[str, dict] = {}
         self._signature: str | None = None
 
     def key(self, kind: str, job: Job, *more) -> str:
         """The key of one job's ``kind`` of result: every catalog, template and font it reads."""
-        domains = [] if job.lang == SOURCE_LANG else leaflet_domains(job.leaflet)
+        domains = [] if job.lang == self.project.source_lang else leaflet_domains(job.leaflet)
         return make_key(kind, job.leaflet.id, job.lang, job.variant,
                         {self.shown[(job.lang, d)]: self.catalogs[(job.lang, d)]
                          for d in domains},
-                        self.templates[job.leaflet.id], *more)
+                        self.templates[job.leaflet.id], self.settings, *more)
 
     def fonts(self, lang: str) -> dict:
         """``font_hashes(lang)``: files by content hash; fontconfig's lookup is cached."""
         if lang not in self._fonts:
-            self._fonts[lang] = font_hashes(lang, files_of=self._font_files)
+            self._fonts[lang] = font_hashes(self.project, lang, files_of=self._font_files)
         return self._fonts[lang]
 
     def _font_files(self, family: str) -> tuple[str, ...]:
@@ -341,7 +344,8 @@ def plan_jobs(project: Project, options: BuildOptions) -> list[Job]:
             if lang not in offered:
                 raise UsageError(f"the clinic does not offer {lang!r}: add it to its 'languages' "
                                  f"or leave out --lang {lang}", project.rel(options.clinic.path))
-    langs = variants.check_variant(options.variant, langs, asked=bool(options.langs))
+    langs = variants.check_variant(options.variant, langs, asked=bool(options.langs),
+                                  source=project.source_lang)
     for lang in langs:
         language(lang)  # an unknown CLDR code fails here, before any work
     # the order asked for (a print pack follows it); the same command gives the same shards
@@ -374,16 +378,16 @@ def load_catalogs(project: Project, jobs: list[Job], lazy: bool = False) -> Cata
     entry exists only for bytes that parsed, so a malformed file is never a cache hit)."""
     paths: dict[tuple[str, str], Path] = {}
     for job in jobs:
-        if job.lang == SOURCE_LANG:
+        if job.lang == project.source_lang:
             continue
         for domain in leaflet_domains(job.leaflet):
             key = (job.lang, domain)
             if key not in paths:
                 path = project.po_path(job.lang, domain)
                 if not path.is_file():
-                    raise LeafletError(f"no catalog for {job.lang}; run 'generate.py init "
-                                       f"{job.lang}' or 'generate.py update'", project.rel(path))
-                if inside(path, [project.locales.resolve()]) is None:
+                    raise LeafletError(f"no catalog for {job.lang}; run 'leaflets init "
+                                       f"{job.lang}' or 'leaflets update'", project.rel(path))
+                if inside(path, [folder.resolve() for folder in project.locale_dirs]) is None:
                     raise CatalogError("catalog is a symlink to a file outside locales/; "
                                        "replace it with the catalog itself",
                                        shown_path(project, path))
@@ -413,7 +417,7 @@ class _PerBuild:
     def errors(self, po: PoFile, lang: str) -> list[Problem]:
         """What ``check`` reports as errors in ``po`` (safety, numbers, font coverage, ...)."""
         if id(po) not in self._errors:
-            self._errors[id(po)] = check_errors(po, language(lang))
+            self._errors[id(po)] = check_errors(po, self.project.language(lang))
         return self._errors[id(po)]
 
 
@@ -424,7 +428,7 @@ def check_job(project: Project, job: Job, catalogs: dict, shared: _PerBuild | No
     outcome = Outcome(job)
     for domain in leaflet_domains(job.leaflet):
         messages = shared.messages(domain)  # also catches template syntax errors
-        if job.lang == SOURCE_LANG:
+        if job.lang == project.source_lang:
             continue
         po = catalogs[(job.lang, domain)]
         outcome.incomplete += missing_translations(
@@ -437,18 +441,19 @@ def render_task(project: Project, outcome: Outcome, catalogs: dict, options: Bui
                 created: dt.datetime) -> RenderTask:
     """Render one job's HTML and package it for a renderer process."""
     job = outcome.job
-    lang = language(job.lang)
-    pos = job_catalogs(job, catalogs)
+    lang = project.language(job.lang)
+    pos = job_catalogs(project, job, catalogs)
     translations = variants.wrap_translations(job.variant, (
-        SourceTranslations() if job.lang == SOURCE_LANG
+        SourceTranslations() if job.lang == project.source_lang
         else StrictTranslations.from_catalogs(pos)), lang)
     page = PageOptions(paper=options.paper, incomplete=bool(outcome.incomplete),
                        created=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
                        **edition_fields(job.path, job.lang, pos, options.clinic, job.variant,
-                                        created.date()))
+                                        created.date(), project.source_lang),
+                       source_lang=project.source_lang)
     try:
-        unreviewed = job.lang != SOURCE_LANG and any(not po.reviewer for po in pos)
-        html = render_html(project.templates, job.leaflet, lang, translations, page,
+        unreviewed = job.lang != project.source_lang and any(not po.reviewer for po in pos)
+        html = render_html(project.template_dirs, job.leaflet, lang, translations, page,
                            unreviewed=unreviewed)
     except jinja2.TemplateError as exc:  # e.g. the sandbox's SecurityError: one line, no traceback
         hint = ("; templates may use only plain data, not Python internals"
@@ -458,7 +463,7 @@ def render_task(project: Project, outcome: Outcome, catalogs: dict, options: Bui
     if translations.misses and not outcome.incomplete:
         # the catalogs looked complete but a lookup missed: never print English silently
         raise LeafletError(f"{job.name}: message looked up but not found in the catalogs: "
-                           f"{translations.misses[0]!r}; run 'generate.py extract' and 'update'",
+                           f"{translations.misses[0]!r}; run 'leaflets extract' and 'update'",
                            f"templates/{job.leaflet.template}")
     # a permanent document ID: the same leaflet, language and variant keep it across versions
     identifier = hashlib.sha256(f"{job.path}|{options.paper}".encode()).hexdigest()[:32].encode()
@@ -471,7 +476,7 @@ def release_reasons(project: Project, outcome: Outcome, catalogs: dict, created:
                     options: BuildOptions, shared: _PerBuild) -> list[Reason]:
     """Every release gate this job fails (see leaflets/building/release.py)."""
     job = outcome.job
-    pos = job_catalogs(job, catalogs)
+    pos = job_catalogs(project, job, catalogs)
     checked = [problem for po in pos for problem in shared.errors(po, job.lang)]
     return gate_reasons(leaflet=job.leaflet,
                         leaflet_file=project.rel(project.templates / f"{job.leaflet.id}.toml"),
@@ -480,9 +485,9 @@ def release_reasons(project: Project, outcome: Outcome, catalogs: dict, created:
                         today=created.date(), allow_unreviewed=options.allow_unreviewed)
 
 
-def job_catalogs(job: Job, catalogs: dict) -> list[PoFile]:
+def job_catalogs(project: Project, job: Job, catalogs: dict) -> list[PoFile]:
     """The catalogs one job reads, shared layout first."""
-    if job.lang == SOURCE_LANG:
+    if job.lang == project.source_lang:
         return []
     return [catalogs[(job.lang, domain)] for domain in leaflet_domains(job.leaflet)]
 
@@ -491,10 +496,10 @@ def manifest_entry(project: Project, outcome: Outcome, catalogs: dict, pdf: Rend
                    options: BuildOptions, shared: _PerBuild) -> ManifestEntry:
     """Describe one rendered PDF for the manifest."""
     job = outcome.job
-    pos = job_catalogs(job, catalogs)
+    pos = job_catalogs(project, job, catalogs)
     reviewers = sorted({po.reviewer for po in pos if po.reviewer})
-    reviewed = job.lang == SOURCE_LANG or (pos and all(po.reviewer for po in pos))
-    status = ("source" if job.lang == SOURCE_LANG else
+    reviewed = job.lang == project.source_lang or (pos and all(po.reviewer for po in pos))
+    status = ("source" if job.lang == project.source_lang else
               f"reviewed by {', '.join(reviewers)}" if reviewed else "not reviewed")
     domains = leaflet_domains(job.leaflet) if pos else []
     needed = sum(len({(m.msgid, m.context) for m in shared.messages(d)})
@@ -507,7 +512,8 @@ def manifest_entry(project: Project, outcome: Outcome, catalogs: dict, pdf: Rend
         completeness=f"{needed - len(outcome.incomplete)}/{needed}" if pos else "source",
         tool_version=__version__, weasyprint_version=weasyprint_version(),
         inputs=outcome.inputs,
-        catalogs=[{"path": po.path, "revision": po.headers.get("PO-Revision-Date", ""),
+        catalogs=[{"path": project.key(project.po_path(job.lang, domain)),
+                   "revision": po.headers.get("PO-Revision-Date", ""),
                    "sha256": file_sha256(project.po_path(job.lang, domain))}
                   for po, domain in zip(pos, domains)],
         fonts=[{"family": font.family, "sha256": font.sha256} for font in pdf.fonts])

@@ -27,9 +27,9 @@ from .. import __version__
 from ..errors import LeafletError, TemplateError
 from ..files import atomic_write, write_if_changed
 from .cache import Memo, make_key
-from ..locales import SOURCE_LANG, Language, language
-from .manifest import (MANIFEST, PDF_KIND, file_entry, kind_of, manifest_json, read_manifest,
-                       valid_bytes)
+from ..locales import Language, language
+from .manifest import (PDF_KIND, HeldManifest, file_entry, kind_of,
+                       read_manifest, valid_bytes, write_entries)
 from ..project import Leaflet, Project
 
 LOG = logging.getLogger(__name__)
@@ -213,7 +213,7 @@ def variant_label(variant: str) -> str:
 
 
 def page_files(leaflets: list[Leaflet], entries: list[dict], pdfs: dict[str, bytes],
-               template_dir: Path, facts_of=None) -> dict[str, bytes]:
+               template_dir: Path, source_lang: str = "en", facts_of=None) -> dict[str, bytes]:
     """Every file of the front desk page for these PDF entries, by path in the output folder.
 
     ``facts_of(pdf bytes)`` reads a PDF's facts (``pdf_facts``, or a cached one)."""
@@ -234,7 +234,7 @@ def page_files(leaflets: list[Leaflet], entries: list[dict], pdfs: dict[str, byt
             kilobytes=max(1, round(entry["bytes"] / 1000)), version=entry.get("version", ""),
             status=status, status_label=status_label, thumbnail=thumb,
             thumb_size=facts.thumb_size))
-    sections = _sections({leaflet.id: leaflet for leaflet in leaflets}, editions)
+    sections = _sections({leaflet.id: leaflet for leaflet in leaflets}, editions, source_lang)
     env = _environment(template_dir)
     try:
         html = env.get_template("index.html").render(sections=sections, version=__version__,
@@ -251,15 +251,15 @@ def page_files(leaflets: list[Leaflet], entries: list[dict], pdfs: dict[str, byt
     return dict(sorted(files.items()))
 
 
-def _sections(leaflets: dict[str, Leaflet],
-              editions: dict[tuple[str, str], list[Edition]]) -> list[Section]:
+def _sections(leaflets: dict[str, Leaflet], editions: dict[tuple[str, str], list[Edition]],
+              source_lang: str) -> list[Section]:
     by_leaflet: dict[str, dict[str, list[Edition]]] = {}
     for (leaflet_id, lang), found in editions.items():
         found.sort(key=lambda e: (e.variant != STANDARD, e.variant, e.path))
         by_leaflet.setdefault(leaflet_id, {})[lang] = found
     sections = []
     for leaflet_id, langs in sorted(by_leaflet.items()):
-        source = langs.get(SOURCE_LANG)
+        source = langs.get(source_lang)
         title = (source[0].title if source else "") or leaflet_id
         # every card also matches the leaflet's English title: staff may search by topic
         cards = [Card(leaflet_id, title, language(lang), found) for lang, found in langs.items()]
@@ -281,20 +281,22 @@ def _environment(template_dir: Path) -> jinja2.Environment:
 
 
 def template_dir(project: Project) -> Path:
-    """The page's template folder: the project's own, else the one shipped with this checkout."""
+    """The page's template folder: the project's own templates/frontdesk/, else the theme's."""
     own = project.templates / TEMPLATE_DIR
     if own.is_dir():
         return own
-    return Path(__file__).resolve().parents[2] / "templates" / TEMPLATE_DIR
+    return project.theme_templates / TEMPLATE_DIR
 
 
-def write_frontdesk(project: Project, out: Path, memo: Memo | None = None) -> Path | None:
+def write_frontdesk(project: Project, out: Path, held: HeldManifest | None = None,
+                    memo: Memo | None = None) -> Path | None:
     """Write the page for the PDFs that ``out/manifest.json`` lists, and list the page there.
 
+    ``held``: the manifest as the caller holds it under the build lock (else read here).
     Files whose bytes are unchanged are not rewritten; with ``memo``, the thumbnail of a PDF
     seen before (same sha256) is reused instead of drawn again."""
     out = Path(out)
-    entries = read_manifest(out)
+    entries = list(held.entries) if held is not None else read_manifest(out)
     pdf_entries, pdfs = [], {}
     for entry in entries:
         if kind_of(entry) != PDF_KIND:
@@ -306,13 +308,13 @@ def write_frontdesk(project: Project, out: Path, memo: Memo | None = None) -> Pa
     if not pdf_entries:
         return None
     files = page_files(project.leaflets(), pdf_entries, pdfs, template_dir(project),
-                       cached_facts(memo))
+                       project.source_lang, cached_facts(memo))
     for path, data in files.items():
         write_if_changed(out / path, data)
     _remove_stale(out, [e for e in entries if kind_of(e) == KIND and e.get("path") not in files])
     kept = [e for e in entries if kind_of(e) != KIND]
-    atomic_write(out / MANIFEST, manifest_json(
-        kept + [file_entry(path, data, KIND) for path, data in files.items()]))
+    write_entries(out, kept + [file_entry(path, data, KIND) for path, data in files.items()],
+                  held)
     LOG.debug("wrote %s and %d other files", INDEX, len(files) - 1)
     return out / INDEX
 

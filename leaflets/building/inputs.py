@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .. import __version__
-from ..locales import font_files, language
+from ..locales import font_files
 from ..project import Leaflet, Project
 
 _CHUNK = 1 << 20
@@ -55,42 +55,38 @@ def file_sha256(path: Path) -> str:
     return _file_sha256(Path(path), stat.st_size, stat.st_mtime_ns)
 
 
-def font_hashes(lang: str, files_of=font_files) -> dict[str, dict[str, str]]:
-    """``{family: {file: sha256}}`` for the fonts a language may use.
+def font_hashes(project: Project, lang: str, files_of=font_files) -> dict[str, dict[str, str]]:
+    """``{family: {file: sha256}}`` for the fonts a language may use in this project.
 
     ``files_of(family)`` lists a family's files (fontconfig's lookup, or a cached one)."""
     return {family: {path: file_sha256(Path(path)) for path in files_of(family)}
-            for family in language(lang).fonts}
+            for family in project.language(lang).fonts}
 
 
 def template_hashes(project: Project, leaflet: Leaflet) -> dict[str, str]:
-    """``{name: sha256}`` of the files under templates/ that can affect ``leaflet``."""
-    return {path.relative_to(project.templates).as_posix(): file_sha256(path)
-            for path in template_files(project, leaflet)}
+    """``{name: sha256}`` of the template files that can affect ``leaflet``."""
+    return {name: file_sha256(path) for name, path in template_files(project, leaflet).items()}
 
 
 def templates_by_leaflet(project: Project, leaflets: list[Leaflet]) -> dict[str, dict[str, str]]:
-    """``template_hashes`` of many leaflets at once: templates/ is listed and hashed once."""
-    everything = {path.relative_to(project.templates).as_posix(): file_sha256(path)
-                  for path in sorted(project.templates.rglob("*")) if path.is_file()}
-    owners = {toml.stem for toml in project.templates.glob("*.toml")}
-    result = {}
-    for leaflet in leaflets:
-        others = {name for stem in owners - {leaflet.id}
-                  for name in (f"{stem}.toml", f"{stem}.html")}
-        result[leaflet.id] = {name: digest for name, digest in everything.items()
-                              if name not in others}
-    return result
+    """``template_hashes`` of many leaflets at once (each file is hashed once per process)."""
+    return {leaflet.id: template_hashes(project, leaflet) for leaflet in leaflets}
 
 
-def template_files(project: Project, leaflet: Leaflet) -> list[Path]:
-    """The files under templates/ that can affect ``leaflet``: all but other leaflets' own."""
+def template_files(project: Project, leaflet: Leaflet) -> dict[str, Path]:
+    """``{name: file}`` that can affect ``leaflet``: everything under the project's templates/
+    but other leaflets' own, and the theme's files the project does not replace."""
     others = set()
     for toml in project.templates.glob("*.toml"):
         if toml.stem != leaflet.id:
             others.update({toml.name, f"{toml.stem}.html"})
-    return sorted(path for path in project.templates.rglob("*") if path.is_file()
-                  and path.relative_to(project.templates).as_posix() not in others)
+    found: dict[str, Path] = {}
+    for folder in project.template_dirs:  # the project's first: its files hide the theme's
+        for path in sorted(folder.rglob("*")):
+            name = path.relative_to(folder).as_posix()
+            if path.is_file() and name not in others:
+                found.setdefault(name, path)
+    return dict(sorted(found.items()))
 
 
 def job_inputs(project: Project, leaflet: Leaflet, lang: str, catalogs: list[Path],
@@ -106,9 +102,9 @@ def job_inputs(project: Project, leaflet: Leaflet, lang: str, catalogs: list[Pat
         "leaflet": leaflet.id,
         "lang": lang,
         "templates": templates if templates is not None else template_hashes(project, leaflet),
-        "catalogs": {Path(path).relative_to(project.root).as_posix(): file_sha256(path)
+        "catalogs": {project.key(path): file_sha256(path)
                      for path in catalogs},
-        "fonts": fonts if fonts is not None else font_hashes(lang),
+        "fonts": fonts if fonts is not None else font_hashes(project, lang),
         "settings": settings,
     }
     encoded = json.dumps(record, sort_keys=True, ensure_ascii=True, default=str).encode()

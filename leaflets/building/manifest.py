@@ -84,6 +84,35 @@ def read_manifest(out: Path) -> list[dict]:
     return entries if isinstance(entries, list) else []
 
 
+class HeldManifest:
+    """The manifest of an output folder this build holds locked: read from disk once, then
+    kept in memory; every change is written through, so memory and disk always agree."""
+
+    def __init__(self, out: Path):
+        self.out = Path(out)
+        self.path = self.out / MANIFEST
+        try:
+            self.before: bytes | None = self.path.read_bytes()
+        except OSError:
+            self.before = None
+        self.current = self.before
+        self.entries = read_manifest(self.out)
+
+    def replace(self, entries: list[dict], data: bytes | None) -> None:
+        """Record what was just written (``data``; None when the manifest was removed)."""
+        self.entries = list(entries)
+        self.current = data
+
+    @property
+    def changed(self) -> bool:
+        """Whether this build changed the manifest's bytes."""
+        return self.current != self.before
+
+
+def _entries(out: Path, held: HeldManifest | None) -> list[dict]:
+    return list(held.entries) if held is not None else read_manifest(out)
+
+
 def valid_bytes(out: Path, entry: dict) -> bytes | None:
     """The bytes of the file an entry names, if it is still there with the same content."""
     try:
@@ -98,24 +127,33 @@ def still_valid(out: Path, entry: dict) -> bool:
     return valid_bytes(out, entry) is not None
 
 
-def forget(out: Path, paths: set[str]) -> None:
+def forget(out: Path, paths: set[str], held: HeldManifest | None = None) -> None:
     """Drop ``paths`` (and entries whose file changed) from the manifest in ``out``.
 
     Called before those files are replaced or removed: a build killed in between
     leaves a manifest that lists only files that are there, with their hash.
     """
     path = Path(out) / MANIFEST
-    if not paths or not path.exists():
+    if not paths or (held.before is None and not held.entries if held is not None
+                     else not path.exists()):
         return
-    entries = read_manifest(out)
+    entries = _entries(out, held)
     kept = [entry for entry in entries if isinstance(entry, dict)
             and entry.get("path") not in paths and still_valid(out, entry)]
     if len(kept) != len(entries):
-        atomic_write(path, manifest_json(kept))
+        write_entries(out, kept, held)
 
 
-def write_manifest(out: Path, entries: list[ManifestEntry],
-                   dropped: set[str] = frozenset()) -> Path | None:
+def write_entries(out: Path, entries: list[dict], held: HeldManifest | None = None) -> None:
+    """Write ``entries`` as the manifest of ``out`` (and remember them in ``held``)."""
+    data = manifest_json(entries)
+    atomic_write(Path(out) / MANIFEST, data)
+    if held is not None:
+        held.replace(entries, data)
+
+
+def write_manifest(out: Path, entries: list[ManifestEntry], dropped: set[str] = frozenset(),
+                   held: HeldManifest | None = None) -> Path | None:
     """Write ``manifest.json`` into ``out``: this run's entries plus old ones still on disk.
 
     Old entries for ``dropped`` paths (jobs of this run that failed) are left out. Nothing
@@ -123,14 +161,19 @@ def write_manifest(out: Path, entries: list[ManifestEntry],
     """
     fresh = [asdict(entry) for entry in entries]
     paths = {entry["path"] for entry in fresh} | set(dropped)
-    kept = [old for old in read_manifest(out)
+    kept = [old for old in _entries(out, held)
             if old.get("path") not in paths and still_valid(out, old)]
     path = Path(out) / MANIFEST
     if not fresh and not kept:
         if path.exists():
             path.unlink()
+        if held is not None:
+            held.replace([], None)
         return None
-    write_if_changed(path, manifest_json(fresh + kept))
+    data = manifest_json(fresh + kept)
+    write_if_changed(path, data)
+    if held is not None:
+        held.replace(fresh + kept, data)
     return path
 
 

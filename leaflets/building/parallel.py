@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import resource
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -66,12 +65,13 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _start_worker(templates_dir: str, extra_roots: tuple[str, ...]) -> None:
+def _start_worker(templates_dirs: tuple[str, ...], extra_roots: tuple[str, ...]) -> None:
     global _RENDERER, _START_ERROR
     from ..render.pdf import Renderer
 
     try:
-        _RENDERER = Renderer(Path(templates_dir), extra_roots=tuple(Path(p) for p in extra_roots))
+        _RENDERER = Renderer(tuple(Path(p) for p in templates_dirs),
+                             extra_roots=tuple(Path(p) for p in extra_roots))
     except LeafletError as exc:
         # raised here it would break the pool (a traceback); the parent raises it instead
         _START_ERROR = exc
@@ -106,16 +106,23 @@ def render_one(renderer: "Renderer", task: RenderTask) -> RenderOutput:
 
 
 def _peak_rss_kb() -> int:
+    try:
+        import resource  # POSIX only: on Windows the report shows no memory figure
+    except ImportError:
+        return 0
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def render_all(tasks: Iterable[RenderTask], *, count: int, templates_dir: Path, jobs: int,
+def render_all(tasks: Iterable[RenderTask], *, count: int,
+               templates_dir: Path | tuple[Path, ...], jobs: int,
                extra_roots: tuple[Path, ...] = (), renderer: "Renderer | None" = None,
                on_done: Callable[[RenderOutput], None] | None = None) -> dict[str, RenderOutput]:
     """Render ``count`` tasks, in ``jobs`` worker processes when that helps; results by key.
 
     ``tasks`` may be a generator: each task goes to a worker as soon as it is made, so the
     workers start rendering while the caller is still preparing the rest."""
+    from ..render.html import search_path
+
     results: dict[str, RenderOutput] = {}
     workers = min(jobs, count)
     if not count:
@@ -137,7 +144,8 @@ def render_all(tasks: Iterable[RenderTask], *, count: int, templates_dir: Path, 
         "fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context,
                              initializer=_start_worker,
-                             initargs=(str(templates_dir), tuple(map(str, extra_roots)))
+                             initargs=(tuple(map(str, search_path(templates_dir))),
+                                       tuple(map(str, extra_roots)))
                              ) as pool:
         try:
             futures = [pool.submit(_render_in_worker, task) for task in tasks]

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from .cache import Memo
 from ..files import atomic_write, locked_folder, remove_stale_temps
-from .manifest import (MANIFEST, PDF_KIND, ManifestEntry, forget, kind_of, read_manifest,
-                       still_valid, write_manifest)
+from .manifest import (PDF_KIND, HeldManifest, ManifestEntry, forget, kind_of, still_valid,
+                       write_manifest)
 from ..project import Project
 from .report import JobReport, write_report
 
@@ -34,8 +34,9 @@ def publish(project: Project, out: Path, *, written: list[tuple[ManifestEntry, b
     out = Path(out)
     with locked_folder(out, lock_timeout):
         remove_stale_temps(out)  # left by a build that was killed
-        before = _read_bytes(out / MANIFEST)
-        forget(out, {entry.path for entry, _ in written} | dropped)
+        # read once under the lock: no other build can change it until we let go
+        held = HeldManifest(out)
+        forget(out, {entry.path for entry, _ in written} | dropped, held)
         for entry, data in written:
             atomic_write(out / entry.path, data)
             LOG.debug("wrote %s (%d pages, %d bytes)", entry.path, entry.pages, len(data))
@@ -46,31 +47,33 @@ def publish(project: Project, out: Path, *, written: list[tuple[ManifestEntry, b
         entries = [entry for entry, _ in written] + [
             entry for entry in kept if still_valid(out, {"path": entry.path,
                                                          "sha256": entry.sha256})]
-        manifest = write_manifest(out, entries, dropped)
-        if manifest and (written or _read_bytes(manifest) != before
-                         or not frontdesk_is_current(out)):
-            rewrite_frontdesk(project, out, memo)
+        manifest = write_manifest(out, entries, dropped, held)
+        if manifest and (written or held.changed or not frontdesk_is_current(out, held)):
+            rewrite_frontdesk(project, out, held, memo)
         report = write_report(out, reports, release=release, created=created)
     return manifest, report
 
 
-def rewrite_frontdesk(project: Project, out: Path, memo: "Memo | None" = None) -> None:
+def rewrite_frontdesk(project: Project, out: Path, held: HeldManifest | None = None,
+                      memo: "Memo | None" = None) -> None:
     """Write the front desk page for the PDFs the manifest lists; forget its old files first."""
     from .frontdesk import _remove_stale, write_frontdesk  # PDFium and Pillow: only when needed
 
-    page = [entry for entry in read_manifest(out)
+    held = held or HeldManifest(out)
+    page = [entry for entry in held.entries
             if isinstance(entry, dict) and kind_of(entry) != PDF_KIND]
-    forget(out, {entry.get("path") for entry in page})
-    write_frontdesk(project, out, memo)  # index.html for the staff who hand leaflets out
+    forget(out, {entry.get("path") for entry in page}, held)
+    write_frontdesk(project, out, held, memo)  # index.html for the staff who hand leaflets out
     # the page's old entries are forgotten, so write_frontdesk cannot see which of its
     # files this build no longer makes (old thumbnails): remove them here
-    listed = {entry.get("path") for entry in read_manifest(out) if isinstance(entry, dict)}
+    listed = {entry.get("path") for entry in held.entries if isinstance(entry, dict)}
     _remove_stale(out, [entry for entry in page if entry.get("path") not in listed])
 
 
-def frontdesk_is_current(out: Path) -> bool:
+def frontdesk_is_current(out: Path, held: HeldManifest | None = None) -> bool:
     """True when the manifest lists front desk files and each is on disk unchanged."""
-    entries = [e for e in read_manifest(out) if isinstance(e, dict) and kind_of(e) != PDF_KIND]
+    entries = [e for e in (held or HeldManifest(out)).entries
+               if isinstance(e, dict) and kind_of(e) != PDF_KIND]
     return bool(entries) and all(still_valid(out, entry) for entry in entries)
 
 
@@ -80,10 +83,3 @@ def remove_stale(out: Path, path: str) -> None:
     if target.is_file():
         target.unlink()
         LOG.info("removed %s: this build could not make it", target)
-
-
-def _read_bytes(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None

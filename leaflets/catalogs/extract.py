@@ -66,8 +66,13 @@ def domain_messages(project: Project, domain: str) -> list[SourceMessage]:
         raise TemplateError(f"no templates for catalog domain {domain!r}")
     messages = []
     for name in templates:
-        path = project.templates / name
-        messages.extend(_extract(path, path.stat().st_mtime_ns, name))
+        path = project.template_path(name)  # the project's own, else the theme's
+        try:
+            mtime = path.stat().st_mtime_ns
+        except FileNotFoundError:
+            raise TemplateError("missing: restore it from version control, or delete the "
+                                "leaflet's .toml", f"templates/{name}") from None
+        messages.extend(_extract(path, mtime, name))
     return messages
 
 
@@ -106,11 +111,15 @@ def pot_bytes(project: Project, domain: str) -> bytes:
 
 
 def extract(project: Project, check: bool = False) -> list[Path]:
-    """Write every domain's ``.pot``; return those that changed (with ``check``, write nothing)."""
+    """Write every domain's ``.pot``; return those that changed (with ``check``, write nothing).
+
+    The installed theme's .pot files are read-only defaults: a project that does not
+    replace a shared template has nothing to extract for it."""
     from ..files import atomic_write
 
     wanted = {project.pot_path(domain): pot_bytes(project, domain)
-              for domain in sorted(domain_templates(project))}
+              for domain in sorted(domain_templates(project))
+              if project.writable(project.pot_path(domain))}
     changed = [path for path, data in wanted.items()
                if not path.is_file() or path.read_bytes() != data]
     if not check:

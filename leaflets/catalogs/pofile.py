@@ -135,7 +135,7 @@ def read_po(path: Path, shown_as: str | None = None) -> PoFile:
     lines = _decode_lines(data, where)
     if not any(line.strip() for line in lines):
         raise CatalogError("empty catalog: restore it from version control or recreate it "
-                           "with 'generate.py update'", where)
+                           "with 'leaflets update'", where)
     _check_syntax(lines, where)
     catalog = Catalog(charset="utf-8")
     parser = _StrictParser(catalog, where)
@@ -292,7 +292,7 @@ def missing_translations(po: PoFile, wanted: list[tuple[str, str | None, str]]) 
         message = po.catalog.get(msgid, context)
         if message is None:
             problems.append(Problem(po.path, None, f"missing: {_short(msgid)} (used at {used_at}); "
-                                    "run 'generate.py update' to add it"))
+                                    "run 'leaflets update' to add it"))
         elif message.fuzzy:
             problems.append(Problem(po.path, message.lineno, f"fuzzy: {_short(msgid)}"))
         elif not is_translated(message):

@@ -14,8 +14,8 @@ from .pofile import REVIEW_DATE_HEADER, REVIEWER_HEADER, PoFile, po_bytes, read_
 from ..errors import CatalogError, UsageError
 from .extract import domain_templates, template_catalog
 from ..files import atomic_write
-from ..locales import SOURCE_LANG, language
-from ..project import Project
+from ..locales import language
+from ..project import SHARED_DOMAINS, Project
 
 
 @dataclass
@@ -42,17 +42,24 @@ class CatalogUpdate:
 
 def plan_updates(project: Project, langs: list[str] | None = None) -> list[CatalogUpdate]:
     """Read every catalog (any malformed one stops here) and compute its updated bytes."""
-    langs = [lang for lang in project.select_languages(langs) if lang != SOURCE_LANG]
+    langs = [lang for lang in project.select_languages(langs) if lang != project.source_lang]
     templates = {domain: template_catalog(project, domain)
                  for domain in sorted(domain_templates(project))}
     updates = []
     for lang in langs:
         for domain in templates:
             path = project.po_path(lang, domain)
+            if not project.writable(path):
+                continue  # the installed theme's catalog: a read-only default
             # a copy each time: Babel puts the template's own Message objects into the catalog
             template = copy.deepcopy(templates[domain])
+            theme = project.theme_po_path(lang, domain)
             if path.is_file():
                 updates.append(update_catalog(read_po(path, project.rel(path)), path, template))
+            elif domain in SHARED_DOMAINS and theme.is_file():
+                # the project replaced a shared template: start from the theme's translations
+                po = read_po(theme, project.rel(theme))
+                updates.append(update_catalog(po, path, template))
             else:  # a new leaflet: start its catalog in every language
                 data = new_catalog(template, language(lang), domain)
                 updates.append(CatalogUpdate(path, project.rel(path), data, changed=True,
@@ -177,15 +184,17 @@ def init(project: Project, code: str, created=None) -> list[Path]:
     """Start catalogs for a new language: every domain, empty translations, CLDR plural forms."""
     lang = language(code)  # validated against CLDR
     if lang.pseudo:
-        raise UsageError(f"{lang.code} is a pseudo-locale: 'generate.py pseudo' makes it on the "
+        raise UsageError(f"{lang.code} is a pseudo-locale: 'leaflets pseudo' makes it on the "
                          "fly; it never gets a catalog")
-    if lang.code == SOURCE_LANG:
+    if lang.code == project.source_lang:
         raise UsageError(f"{lang.code} is the source language; it needs no catalog")
     files = {}
     for domain in sorted(domain_templates(project)):
         path = project.po_path(lang.code, domain)
+        if path.exists() and not project.writable(path):
+            continue  # the installed theme already translates this shared domain
         if path.exists():
-            raise UsageError(f"a catalog for {lang.code} already exists; run 'generate.py "
+            raise UsageError(f"a catalog for {lang.code} already exists; run 'leaflets "
                              "update' to bring it up to date", project.rel(path))
         files[path] = new_catalog(template_catalog(project, domain), lang, domain, created)
     for path, data in files.items():

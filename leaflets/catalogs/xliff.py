@@ -17,7 +17,7 @@ from .pofile import PoFile, po_bytes, read_po
 from ..errors import CatalogError, UsageError
 from .extract import domain_templates
 from ..files import atomic_write
-from ..locales import SOURCE_LANG, language
+from ..locales import language
 from ..project import Project
 from .update import keep_original_entries
 
@@ -27,13 +27,13 @@ XLIFF_12 = b"urn:oasis:names:tc:xliff:document:1.2"
 
 def _catalogs(project: Project, code: str) -> dict[str, tuple[Path, PoFile]]:
     lang = language(code)
-    if lang.code == SOURCE_LANG or lang.pseudo:
+    if lang.code == project.source_lang or lang.pseudo:
         raise UsageError(f"{lang.code} has no catalogs to exchange; name a translation language")
     found = {}
     for domain in sorted(domain_templates(project)):
         path = project.po_path(lang.code, domain)
         if not path.is_file():
-            raise UsageError(f"no catalog for {lang.code}; run 'generate.py init {lang.code}'",
+            raise UsageError(f"no catalog for {lang.code}; run 'leaflets init {lang.code}'",
                              project.rel(path))
         found[domain] = (path, read_po(path, project.rel(path)))  # strict: refuse broken input
     return found
@@ -141,6 +141,8 @@ def import_xliff(project: Project, code: str, xliff: Path, dry_run: bool = False
                 text = po_bytes(po.catalog, headers=po.headers or None).decode("utf-8")
                 text = keep_original_entries(text, before[domain],
                                              path.read_bytes().decode("utf-8-sig"))
+                if not project.writable(path):  # the installed theme's: the project's own copy
+                    path = project.locales / lang.code / "LC_MESSAGES" / path.name
                 updates[path] = text.replace("\n", po.newline).encode("utf-8")
         for path, data in updates.items():
             atomic_write(path, data)

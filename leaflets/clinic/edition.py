@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from ..catalogs.pofile import REVIEW_DATE_HEADER, PoFile
 from .profile import Clinic, qr_data_uri
 from ..errors import CatalogError
-from ..locales import SOURCE_LANG
 
 
 @dataclass(frozen=True)
@@ -24,9 +23,10 @@ class TranslationStatus:
         return self.source or bool(self.reviewers)
 
 
-def translation_status(lang: str, pos: list[PoFile]) -> TranslationStatus:
+def translation_status(lang: str, pos: list[PoFile], source: str | None = None
+                       ) -> TranslationStatus:
     """The sign-off of a job's catalogs: reviewed only when every catalog names a reviewer."""
-    if lang == SOURCE_LANG:
+    if lang == source:
         return TranslationStatus(source=True)
     if not pos or not all(po.reviewer for po in pos):
         return TranslationStatus()
@@ -47,7 +47,7 @@ def review_date(po: PoFile) -> dt.date | None:
 
 
 def edition_fields(pdf_path: str, lang: str, pos: list[PoFile], clinic: Clinic | None,
-                   variant: str, today: dt.date) -> dict:
+                   variant: str, today: dt.date, source: str) -> dict:
     """The PageOptions fields the print edition adds for one job."""
     url = clinic.online_copy(pdf_path) if clinic else None
     return {
@@ -56,5 +56,5 @@ def edition_fields(pdf_path: str, lang: str, pos: list[PoFile], clinic: Clinic |
         "online_url": url,
         "qr": qr_data_uri(url) if url else None,
         "today": today,
-        "translation": translation_status(lang, pos),
+        "translation": translation_status(lang, pos, source),
     }

@@ -15,7 +15,7 @@ from markupsafe import Markup
 from .. import __version__
 from ..catalogs.pofile import StrictTranslations
 from ..errors import TemplateError
-from ..locales import SOURCE_LANG, Language, language
+from ..locales import Language, language
 from ..project import Leaflet
 from .variants import BilingualTranslations
 
@@ -44,6 +44,7 @@ class PageOptions:
     qr: str | None = None  # QR code of online_url, as a data: URI
     today: dt.date | None = None  # the build's clock, for the review-overdue warning
     translation: object | None = None  # leaflets.edition.TranslationStatus
+    source_lang: str = "en"  # the project's source language (bilingual pages pair with it)
 
 
 def css_string(value: object) -> Markup:
@@ -96,11 +97,25 @@ def isolate_url(value: object) -> Markup:
     return Markup('<span class="url" dir="ltr">') + isolate_ltr(value) + Markup("</span>")
 
 
+def search_path(templates: Path | str | tuple[Path, ...] | list[Path]) -> tuple[Path, ...]:
+    """Template folders in lookup order (the project's, then the theme's) from one or many."""
+    if isinstance(templates, (str, Path)):
+        return (Path(templates),)
+    return tuple(Path(folder) for folder in templates)
+
+
+def environment(templates: Path | tuple[Path, ...]) -> jinja2.Environment:
+    """The one Jinja2 environment: sandboxed, autoescaped, strict about undefined names.
+
+    Templates are looked up in each folder in turn: a project's own base.html or
+    edition.html hides the theme's (Project.template_dirs gives the order)."""
+    return _environment(search_path(templates))
+
+
 @lru_cache(maxsize=8)
-def environment(templates_dir: Path) -> jinja2.Environment:
-    """The one Jinja2 environment: sandboxed, autoescaped, strict about undefined names."""
+def _environment(folders: tuple[Path, ...]) -> jinja2.Environment:
     env = ImmutableSandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        loader=jinja2.FileSystemLoader([str(folder) for folder in folders]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"],
@@ -113,7 +128,7 @@ def environment(templates_dir: Path) -> jinja2.Environment:
     return env
 
 
-def render_html(templates_dir: Path, leaflet: Leaflet, lang: Language,
+def render_html(templates_dir: Path | tuple[Path, ...], leaflet: Leaflet, lang: Language,
                 translations: StrictTranslations, options: PageOptions,
                 unreviewed: bool) -> str:
     """Render the leaflet's HTML; template errors become TemplateError with file and line."""
@@ -181,7 +196,7 @@ def _edition(leaflet: Leaflet, lang: Language, translations: StrictTranslations,
 def _english_values(leaflet: Leaflet, lang: Language, options: PageOptions,
                     page: dict) -> dict[str, str]:
     """The page's dates in the leaflet's language, each mapped to how English writes it."""
-    english = language(SOURCE_LANG)
+    english = language(options.source_lang)
     status = options.translation
     pairs = [(page["published"], _date(leaflet.published, english)),
              (page["review"], month_year(leaflet.review, english)),

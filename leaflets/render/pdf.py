@@ -88,25 +88,33 @@ class RenderedPdf:
 class Renderer:
     """Long-lived WeasyPrint state: fonts and parsed stylesheets are reused across documents."""
 
-    def __init__(self, templates_dir: Path, extra_roots: tuple[Path, ...] = (),
+    def __init__(self, templates_dir: Path | tuple[Path, ...], extra_roots: tuple[Path, ...] = (),
                  compact_fonts: bool = True, pdf_variant: str | None = PDF_VARIANT):
+        from .html import search_path
+
         textlayer.install()  # exact text for Arabic and Devanagari (WeasyPrint #2841)
         tagging.install()  # page headers and footers as artifacts (WeasyPrint #1836)
         self.pdf_variant = pdf_variant
-        self.templates_dir = Path(templates_dir).resolve()
+        # the project's templates/, then the theme's: a leaflet may load files from each
+        self.templates_dirs = tuple(folder.resolve() for folder in search_path(templates_dir))
+        self.templates_dir = self.templates_dirs[0]
         self.compact_fonts = compact_fonts
         self._font_hashes: dict[int, str] = {}
-        self.roots = [self.templates_dir, *(Path(root).resolve() for root in extra_roots)]
+        self.roots = [*self.templates_dirs, *(Path(root).resolve() for root in extra_roots)]
         self.font_config = FontConfiguration()
         self.base_url = self.templates_dir.as_uri() + "/"
-        # Read the stylesheet ourselves: CSS(filename=...) would bypass the fetcher.
-        stylesheet = inside(self.templates_dir / STYLESHEET, self.roots)
-        if stylesheet is None:
-            raise RenderError(f"{STYLESHEET} leads outside templates/ (a symlink?); "
+        # The project's own leaflet.css, else the theme's. Read it ourselves:
+        # CSS(filename=...) would bypass the fetcher.
+        own = next((folder / STYLESHEET for folder in self.templates_dirs
+                    if (folder / STYLESHEET).exists() or (folder / STYLESHEET).is_symlink()),
+                   self.templates_dir / STYLESHEET)
+        stylesheet = inside(own, self.roots)
+        if stylesheet is None or not stylesheet.is_file():
+            raise RenderError(f"{STYLESHEET} leads outside templates/ (a symlink?) or is missing; "
                               "replace it with a real file", f"templates/{STYLESHEET}")
         fetcher = LocalFetcher(self.roots)
         self.stylesheets = [CSS(string=stylesheet.read_text(encoding="utf-8"),
-                                base_url=self.base_url, font_config=self.font_config,
+                                base_url=own.parent.as_uri() + "/", font_config=self.font_config,
                                 url_fetcher=fetcher)]
         if fetcher.refused:
             raise RenderError(self._refusal(STYLESHEET, fetcher.refused),

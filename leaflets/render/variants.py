@@ -7,23 +7,23 @@ from markupsafe import Markup
 
 from ..catalogs.pofile import StrictTranslations
 from ..errors import UsageError
-from ..locales import SOURCE_LANG, Language
+from ..locales import Language
 from ..project import Leaflet
 
 STANDARD, LARGE_PRINT, BILINGUAL = "standard", "large-print", "bilingual"
 VARIANTS = (STANDARD, LARGE_PRINT, BILINGUAL)
 
 
-def check_variant(variant: str, langs: list[str], asked: bool) -> list[str]:
+def check_variant(variant: str, langs: list[str], asked: bool, source: str) -> list[str]:
     """The languages a variant is built in; a variant that cannot be built is a usage error."""
     if variant not in VARIANTS:
         raise UsageError(f"unknown variant {variant!r}: use {', '.join(VARIANTS)}")
     if variant != BILINGUAL:
         return langs
-    if asked and SOURCE_LANG in langs:
-        raise UsageError(f"a bilingual leaflet pairs English with another language; "
-                         f"--lang {SOURCE_LANG} has nothing to pair with")
-    return [lang for lang in langs if lang != SOURCE_LANG]
+    if asked and source in langs:
+        raise UsageError(f"a bilingual leaflet pairs the source language with another one; "
+                         f"--lang {source} has nothing to pair with")
+    return [lang for lang in langs if lang != source]
 
 
 def page_limit(leaflet: Leaflet, variant: str) -> int:

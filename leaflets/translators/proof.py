@@ -13,7 +13,7 @@ from ..catalogs.pofile import PoFile, is_translated, read_po
 from ..catalogs.checkers import Finding, check_message
 from ..errors import UsageError
 from ..catalogs.extract import domain_templates
-from ..locales import SOURCE_LANG, Language, language
+from ..locales import Language, language
 from ..render.pdf import LocalFetcher
 from ..project import Project
 
@@ -123,13 +123,13 @@ Tags such as &lt;strong&gt; are shown as written in the catalog.</p>
 def proof_html(project: Project, code: str) -> str:
     """The proof of every catalog of language ``code`` as HTML."""
     lang = language(code)
-    if lang.code == SOURCE_LANG or lang.pseudo:
+    if lang.code == project.source_lang or lang.pseudo:
         raise UsageError(f"{lang.code} has no catalogs to proof; name a translation language")
     catalogs = []
     for domain in sorted(domain_templates(project)):
         path = project.po_path(lang.code, domain)
         if not path.is_file():
-            raise UsageError(f"no catalog for {lang.code}; run 'generate.py init {lang.code}'",
+            raise UsageError(f"no catalog for {lang.code}; run 'leaflets init {lang.code}'",
                              project.rel(path))
         po = read_po(path, project.rel(path))
         catalogs.append((po, proof_rows(po, lang)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -96,8 +97,10 @@ def build_pseudo(project: Project, out: Path, codes: list[str] | None = None,
     """Generate the pseudo-locale catalogs in a temporary project and build every leaflet."""
     codes = codes or sorted(PSEUDO_LANGUAGES)
     with tempfile.TemporaryDirectory(prefix="leaflets-pseudo-") as folder:
-        temp = Project(Path(folder))
+        temp = Project(Path(folder), theme=project.theme)
         temp.templates.symlink_to(project.templates.resolve(), target_is_directory=True)
+        if project.settings.path:  # the same source language and fonts
+            shutil.copyfile(project.settings.path, temp.root / project.settings.path.name)
         for code in codes:
             for domain in sorted(domain_templates(project)):
                 data = pseudo_catalog(project, domain, code)
@@ -105,5 +108,5 @@ def build_pseudo(project: Project, out: Path, codes: list[str] | None = None,
                 # a copy beside the PDFs, to read what was built
                 atomic_write(Path(out) / code / f"{domain}.po", data)
         result = build(temp, BuildOptions(langs=tuple(codes), out=Path(out)),
-                       renderer or Renderer(project.templates), created=build_time(project.root))
+                       renderer or Renderer(project.template_dirs), created=build_time(project.root))
     return result

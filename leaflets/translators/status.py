@@ -9,7 +9,7 @@ from ..building.build import BuildOptions, check_job, load_catalogs, plan_jobs
 from ..catalogs.pofile import PoFile, is_translated
 from ..catalogs.checkers import Finding, check_message
 from ..catalogs.extract import domain_messages, leaflet_domains
-from ..locales import SOURCE_LANG, language
+from ..locales import language
 from ..project import Project
 
 
@@ -85,7 +85,7 @@ def status(project: Project, leaflets: list[str] | None = None,
             po = catalogs.get((job.lang, domain))
             pos.append(po)
             total += counts(project, po, domain)
-        if job.lang == SOURCE_LANG:
+        if job.lang == project.source_lang:
             review = "source"
         elif all(po.reviewer for po in pos):
             review = "reviewed by " + ", ".join(sorted({po.reviewer for po in pos}))
@@ -121,7 +121,7 @@ def check(project: Project, langs: list[str] | None = None) -> list[Finding]:
     jobs = plan_jobs(project, BuildOptions(langs=tuple(langs or ())))
     catalogs = load_catalogs(project, jobs)  # malformed catalogs stop here
     for (code, domain), po in sorted(catalogs.items()):
-        lang = language(code)
+        lang = project.language(code)
         wanted = {(m.msgid if isinstance(m.msgid, str) else m.msgid[0], m.context): m
                   for m in domain_messages(project, domain)}
         for message in po.catalog:
@@ -130,12 +130,12 @@ def check(project: Project, langs: list[str] | None = None) -> list[Finding]:
             msgid = message.id if isinstance(message.id, str) else message.id[0]
             if (msgid, message.context) not in wanted:
                 findings.append(Finding(po.path, message.lineno, "stale", "no template uses this "
-                                        "message; run 'generate.py update'", False))
+                                        "message; run 'leaflets update'", False))
                 continue
             findings += check_message(message, lang, po.path)
         for (msgid, context), source in wanted.items():
             if po.catalog.get(msgid, context) is None:
                 findings.append(Finding(po.path, None, "missing", f"{msgid[:50]!r} "
                                         f"(used at {source.where}) is not in the catalog; run "
-                                        "'generate.py update'", True))
+                                        "'leaflets update'", True))
     return sorted(findings, key=lambda f: (f.path, f.lineno or 0, f.check))

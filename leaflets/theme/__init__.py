@@ -1,0 +1,1 @@
+"""The default theme: shared templates and catalogs a project may override file by file."""
