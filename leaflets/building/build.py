@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import logging
 import os
 import subprocess
@@ -238,6 +239,10 @@ class _Known:
         self.project, self.memo = project, memo
         leaflets = list({job.leaflet.id: job.leaflet for job in jobs}.values())
         self.templates = templates_by_leaflet(project, leaflets)
+        # one digest per leaflet's templates: keys of its jobs then hash 64 bytes, not the list
+        self._templates_digest = {
+            leaflet: hashlib.sha256(json.dumps(hashes, sort_keys=True).encode()).hexdigest()
+            for leaflet, hashes in self.templates.items()}
         self.catalogs = {key: file_sha256(path) for key, path in catalogs.paths.items()}
         self.shown = {key: project.rel(path) for key, path in catalogs.paths.items()}
         # leaflets.toml (source language, languages, fonts) can change any verdict
@@ -251,7 +256,7 @@ class _Known:
         return make_key(kind, job.leaflet.id, job.lang, job.variant,
                         {self.shown[(job.lang, d)]: self.catalogs[(job.lang, d)]
                          for d in domains},
-                        self.templates[job.leaflet.id], self.settings, *more)
+                        self._templates_digest[job.leaflet.id], self.settings, *more)
 
     def fonts(self, lang: str) -> dict:
         """``font_hashes(lang)``: files by content hash; fontconfig's lookup is cached."""
