@@ -69,8 +69,23 @@ def template_hashes(project: Project, leaflet: Leaflet) -> dict[str, str]:
 
 
 def templates_by_leaflet(project: Project, leaflets: list[Leaflet]) -> dict[str, dict[str, str]]:
-    """``template_hashes`` of many leaflets at once (each file is hashed once per process)."""
-    return {leaflet.id: template_hashes(project, leaflet) for leaflet in leaflets}
+    """``template_hashes`` of many leaflets at once: the folders are listed and hashed once
+    (per leaflet they would be listed again: quadratic in a library of many leaflets)."""
+    listed = [[(path.relative_to(folder).as_posix(), file_sha256(path))
+               for path in sorted(folder.rglob("*")) if path.is_file()]
+              for folder in project.template_dirs]
+    owners = {toml.stem for toml in project.templates.glob("*.toml")}
+    result = {}
+    for leaflet in leaflets:
+        others = {name for stem in owners - {leaflet.id}
+                  for name in (f"{stem}.toml", f"{stem}.html")}
+        found: dict[str, str] = {}
+        for files in listed:  # the same precedence as template_files: the project's first
+            for name, digest in files:
+                if name not in others:
+                    found.setdefault(name, digest)
+        result[leaflet.id] = dict(sorted(found.items()))
+    return result
 
 
 def template_files(project: Project, leaflet: Leaflet) -> dict[str, Path]:
