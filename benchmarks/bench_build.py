@@ -107,7 +107,7 @@ def run_plain(project_root: Path, out: Path) -> None:
         html_stage._environment.cache_clear()  # a fresh Jinja2 environment per document
         translations = plain_translations(project, lang, leaflet)
         markup = render_html(project.template_dirs, leaflet, language(lang), translations,
-                             PageOptions(), unreviewed=False)
+                             PageOptions(emergency_phone="999"), unreviewed=False)
         fonts = FontConfiguration()
         # the project's own stylesheet, else the theme's (the same lookup as the tool's)
         sheet = next(folder / "leaflet.css" for folder in project.template_dirs
@@ -130,7 +130,7 @@ def write_html(project_root: Path, folder: Path) -> list[tuple[Path, Path]]:
     pairs = []
     for leaflet, lang in docs:
         markup = render_html(project.template_dirs, leaflet, language(lang),
-                             plain_translations(project, lang, leaflet), PageOptions(),
+                             plain_translations(project, lang, leaflet), PageOptions(emergency_phone="999"),
                              unreviewed=False)
         source = folder / "html" / lang / f"{leaflet.id}.html"
         source.parent.mkdir(parents=True, exist_ok=True)

@@ -62,6 +62,8 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     b.add_argument("--allow-unreviewed", action="store_true",
                    help="with --release: publish translations not yet signed off by a medical "
                         "reviewer, with the 'not reviewed' notice printed on them")
+    b.add_argument("--strict", action="store_true",
+                   help="warnings of the checks block a leaflet too, as errors do")
     b.add_argument("--force", action="store_true",
                    help="rebuild every PDF, even those whose inputs have not changed")
     b.add_argument("-j", "--jobs", type=positive_int, default=0, metavar="N",
@@ -124,11 +126,17 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     s.add_argument("--lang", action="append", default=[], metavar="LANG")
     s.add_argument("--leaflet", action="append", default=[], metavar="ID")
     s.add_argument("--json", action="store_true", help="print JSON for machines")
+    s.add_argument("--built", type=Path, default=Path(DEFAULT_OUT), metavar="FOLDER",
+                   help=f"a build's output folder: its unchanged PDFs need no rendering "
+                        f"again (default: {DEFAULT_OUT}/)")
     s.set_defaults(handler=cmd_status)
 
     c = add_command(commands, "check", "quality checks on every catalog (exit 1 on errors)")
     c.add_argument("--lang", action="append", default=[], metavar="LANG")
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    c.add_argument("--built", type=Path, default=Path(DEFAULT_OUT), metavar="FOLDER",
+                   help=f"a build's output folder: its unchanged PDFs need no rendering "
+                        f"again (default: {DEFAULT_OUT}/)")
     c.set_defaults(handler=cmd_check)
 
     p = add_command(commands, "pseudo", "build pseudo-locales (accented and 40%% longer: "
@@ -221,6 +229,7 @@ def build_options(project: Project, args: argparse.Namespace) -> BuildOptions:
                         variant=args.variant, release=getattr(args, "release", False),
                         allow_unreviewed=getattr(args, "allow_unreviewed", False),
                         force=getattr(args, "force", False), jobs=getattr(args, "jobs", 0),
+                        strict=getattr(args, "strict", False),
                         shard=getattr(args, "shard", (1, 1)), cache_dir=args.cache_dir,
                         cache=not args.no_cache)
 
@@ -307,6 +316,9 @@ def report(result, args: argparse.Namespace) -> int:
                   file=sys.stderr)
             for problem in outcome.problems:
                 print(problem, file=sys.stderr)
+            if outcome.removed:  # never silently: say which file went, and why
+                print(f"removed {Path(args.out) / outcome.job.path}, made by an earlier build: "
+                      "it is no longer valid (the reasons above)", file=sys.stderr)
     if not args.quiet:
         if result.manifest:
             print(f"{result.manifest}")
@@ -461,20 +473,22 @@ def cmd_status(project: Project, args: argparse.Namespace) -> int:
     """Print the status table (or JSON)."""
     from .translators.status import status, status_json, status_table
 
-    rows = status(project, args.leaflet, args.lang)
+    rows = status(project, args.leaflet, args.lang, built=args.built)
     print(status_json(rows) if args.json else status_table(rows))
     return EXIT_OK
 
 
 def cmd_check(project: Project, args: argparse.Namespace) -> int:
     """Print every finding; exit 1 when any is an error (or a warning, with --strict)."""
-    from .translators.status import check
+    from .translators.status import check, readability_figures
 
-    findings = check(project, args.lang)
+    findings = check(project, args.lang, built=args.built)
     for finding in findings:
         print(finding)
+    for line in readability_figures(project):
+        print(f"readability: {line}", file=sys.stderr)
     errors = sum(1 for f in findings if f.error or args.strict)
-    warnings = len(findings) - sum(1 for f in findings if f.error)
+    warnings = sum(1 for f in findings if not f.error)
     if not args.quiet or errors:
         print(f"{errors} errors, {warnings} warnings" if findings else "all checks passed",
               file=sys.stderr)

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from .errors import LeafletError, TemplateError, UsageError
+from .errors import TemplateError, UsageError
 from .files import inside
 from .locales import Language, language, normalize_code
-from .settings import PROJECT_FILE, Settings, find_project_file, read_settings
+from .settings import PROJECT_FILE, Settings, find_project_file, line_of, read_settings
 
 COMMON_DOMAIN = "common"  # messages of the shared layout (base.html)
 BASE_TEMPLATE = "base.html"
@@ -30,7 +30,11 @@ THEME = Path(__file__).resolve().parent / "theme"
 _REQUIRED = {"id": str, "code": str, "version": str, "published": dt.date,
              "review": dt.date, "owner": str, "max_pages": int}
 # Page limits of the variants (leaflets/render/variants.py); each defaults to max_pages.
-_OPTIONAL = {"max_pages_large_print": int, "max_pages_bilingual": int}
+_OPTIONAL = {"max_pages_large_print": int, "max_pages_bilingual": int,
+             # the clinical approver printed in the governance block (PIF TICK)
+             "approver_role": str, "approver_name": str,
+             # readability limits of the source text (leaflets/catalogs/readability.py)
+             "max_fk_grade": (int, float), "max_smog": (int, float)}
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,10 @@ class Leaflet:
     template: str  # file name inside templates/
     max_pages_large_print: int | None = None
     max_pages_bilingual: int | None = None
+    approver_role: str | None = None
+    approver_name: str | None = None
+    max_fk_grade: float | None = None
+    max_smog: float | None = None
 
     @property
     def domain(self) -> str:
@@ -205,8 +213,9 @@ class Project:
 
     def _read_leaflet(self, path: Path) -> Leaflet:
         where = self.rel(path)
+        text = path.read_text(encoding="utf-8")
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             lineno = getattr(exc, "lineno", None)
             raise TemplateError(f"invalid TOML: {exc}", where, lineno) from None
@@ -214,8 +223,11 @@ class Project:
             if not isinstance(data.get(key), kind):
                 raise TemplateError(f"field {key!r} must be a {kind.__name__}", where)
         for key, kind in _OPTIONAL.items():
-            if key in data and not isinstance(data[key], kind):
-                raise TemplateError(f"field {key!r} must be a {kind.__name__}", where)
+            if key in data and (not isinstance(data[key], kind) or isinstance(data[key], bool)):
+                names = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple)
+                                                         else (kind,)))
+                raise TemplateError(f"field {key!r} must be a {names}", where,
+                                    line_of(text, key))
         if data["id"] != path.stem:
             raise TemplateError(f"id {data['id']!r} must match the file name {path.stem!r}", where)
         template = f"{path.stem}.html"

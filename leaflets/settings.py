@@ -69,12 +69,7 @@ def read_settings(path: Path, shown: str | None = None) -> Settings:
                          shown) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise LeafletError(f"cannot read the project file: {exc}", shown) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"at line (\d+)", str(exc))
-        raise LeafletError(f"invalid TOML: {str(exc).split(' (at')[0]}", shown,
-                           int(found.group(1)) if found else None) from None
+    data = parse_toml(text, shown)
 
     problems: list[Problem] = []
     values: dict[str, object] = {}
@@ -98,6 +93,16 @@ def read_settings(path: Path, shown: str | None = None) -> Settings:
         values["source_language"] = str(values["source_locale"]).partition("_")[0]
     values["source_locale"] = values.get("source_locale", values.get("source_language", "en"))
     return Settings(path=path, **values)
+
+
+def parse_toml(text: str, shown: str) -> dict:
+    """``text`` parsed as TOML; a syntax error is one line naming ``shown`` and its line."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"at line (\d+)", str(exc))
+        raise LeafletError(f"invalid TOML: {str(exc).split(' (at')[0]}", shown,
+                           int(found.group(1)) if found else None) from None
 
 
 def line_of(text: str, key: str) -> int | None:

@@ -58,17 +58,17 @@ def test_a_cache_that_cannot_be_written_does_not_fail_the_build(tmp_path):
 def counted(monkeypatch):
     """Counts catalog parses and front desk thumbnails drawn."""
     calls = {"read_po": [], "pdf_facts": 0}
-    real_read, real_facts = build_module.read_po, frontdesk.pdf_facts
+    real_read, real_facts = build_module.read_catalog, frontdesk.pdf_facts
 
-    def read_po(path, shown=None):
-        calls["read_po"].append(str(shown))
-        return real_read(path, shown)
+    def read_catalog(project, lang, domain):
+        calls["read_po"].append(f"locales/{lang}/LC_MESSAGES/{domain}.po")
+        return real_read(project, lang, domain)
 
     def pdf_facts(data, *args):
         calls["pdf_facts"] += 1
         return real_facts(data, *args)
 
-    monkeypatch.setattr(build_module, "read_po", read_po)
+    monkeypatch.setattr(build_module, "read_catalog", read_catalog)
     monkeypatch.setattr(frontdesk, "pdf_facts", pdf_facts)
     return calls
 
@@ -89,7 +89,8 @@ def test_no_op_rebuild_parses_no_catalog_and_draws_no_thumbnail(project_copy, re
     assert counted["read_po"] == [] and counted["pdf_facts"] == 0
     assert {p: p.read_bytes() for p in before} == before
     # the verdicts came from the cache and are the same: same report, same manifest
-    assert [o.reasons for o in again.outcomes] == [o.reasons for o in first.outcomes]
+    assert [o.verdict.findings for o in again.outcomes] == [
+        o.verdict.findings for o in first.outcomes]
 
 
 def test_one_edited_catalog_rebuilds_its_pdf_and_redraws_only_its_thumbnail(

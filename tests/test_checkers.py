@@ -126,7 +126,8 @@ def test_check_message_reports_errors_and_warnings_with_lines():
     message = Message("About 1 in 6.", "Environ 1 sur 7", lineno=12)
     found = {(f.check, f.error) for f in check_message(message, language("fr"), "x.po")}
     assert found == {("numbers", True), ("end-punctuation", False)}
-    assert str(check_message(message, language("fr"), "x.po")[0]).startswith("x.po:12: [")
+    assert str(check_message(message, language("fr"), "x.po")[0]).startswith("x.po:12: numbers ")
+    assert str(check_message(message, language("fr"), "x.po")[0]).endswith(" [numbers]")
 
 
 def test_warning_can_be_silenced_by_flag_but_errors_cannot():

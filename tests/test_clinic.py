@@ -53,6 +53,7 @@ BAD_FIELDS = [
     ("logo", '"../outside.svg"', "outside the profile's folder"),
     ("logo", '"clinic.toml"', "must be an SVG or PNG"),
     ("logo", '"fake.png"', "not a valid PNG"),
+    ("logo", '"broken.svg"', "not a valid SVG file: the XML is broken (unclosed token"),
     ("main_phone", '"01632 96O100"', "not a phone number"),
     ("main_phone", '"12"', "not a phone number"),
     ("urgent_phone", '"call us"', "not a phone number"),
@@ -74,6 +75,7 @@ BAD_FIELDS = [
 def test_each_bad_field_is_one_located_error(tmp_path, project, field, value, expected):
     path, line = profile_with(tmp_path, field, value)
     (tmp_path / "fake.png").write_bytes(b"GIF89a not a png")
+    (tmp_path / "broken.svg").write_bytes(b'<svg xmlns="http://www.w3.org/2000/svg"><rect')
     with pytest.raises(LeafletError) as caught:
         load_clinic(path, project)
     problems = caught.value.problems
@@ -127,3 +129,17 @@ def test_cli_refuses_a_language_the_clinic_does_not_offer(tmp_path):
     path, _ = profile_with(tmp_path, "languages", '["en", "es"]')
     proc = run_cli("build", "--clinic", str(path), "--lang", "pl", "--out", str(tmp_path / "o"))
     assert proc.returncode == 2 and "the clinic does not offer 'pl'" in proc.stderr
+
+
+def test_emergency_phone_is_checked_like_the_other_numbers(tmp_path, project):
+    from leaflets.errors import ProblemsError
+
+    profile = tmp_path / "c.toml"
+    profile.write_text('name = "X"\nmain_phone = "01632 960100"\nemergency_phone = "112"\n',
+                       encoding="utf-8")
+    assert load_clinic(profile, project).emergency_phone == "112"
+    profile.write_text('name = "X"\nmain_phone = "01632 960100"\nemergency_phone = "1l2"\n',
+                       encoding="utf-8")
+    with pytest.raises(ProblemsError) as caught:
+        load_clinic(profile, project)
+    assert str(caught.value).startswith(f"{project.rel(profile)}:3: field 'emergency_phone'")

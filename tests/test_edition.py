@@ -68,7 +68,8 @@ def test_clinic_name_and_numbers_in_every_language(clinic_built, clinic, lang):
 def test_phone_numbers_and_urls_are_isolated_left_to_right(project, clinic):
     url = "https://x.example.org/ar/hsg.pdf"
     html = render_html(project.template_dirs, LEAFLET, language("ar"), _translations("ar"),
-                       PageOptions(clinic=clinic, online_url=url, qr=qr_data_uri(url)),
+                       PageOptions(emergency_phone="999",
+                                   clinic=clinic, online_url=url, qr=qr_data_uri(url)),
                        unreviewed=True)
     nbsp_phone = clinic.main_phone.replace(" ", "\u00a0")  # a number never wraps
     assert f"{LRI}{nbsp_phone}{PDI}" in html
@@ -93,7 +94,7 @@ def _translations(lang):
 def test_clinic_text_is_escaped_never_markup(tmp_path, project, clinic):
     evil = dataclasses.replace(clinic, name='<b>Evil</b> & "Co" {{ 7*7 }}', logo=None)
     html = render_html(project.template_dirs, LEAFLET, language("es"), _translations("es"),
-                       PageOptions(clinic=evil), unreviewed=True)
+                       PageOptions(emergency_phone="999", clinic=evil), unreviewed=True)
     assert "<b>Evil</b>" not in html and "&lt;b&gt;Evil&lt;/b&gt; &amp; &#34;Co&#34;" in html
     assert "{{ 7*7 }}" in html and ">49<" not in html
 
@@ -124,7 +125,9 @@ def test_no_qr_code_or_clinic_block_without_a_clinic(built, tmp_path):
     pdf = out / "en" / "hsg.pdf"
     assert all(not qr_codes(pdf, tmp_path, p) for p in range(1, len(pikepdf.open(pdf).pages) + 1))
     text = text_of(pdf, "en")
-    assert "Contact the clinic" not in text and "About this leaflet" in text
+    # the contact box's heading (the urgent box says "Contact the clinic or your doctor ...")
+    assert not re.search(r"Contact the clinic(?! or your doctor)", text)
+    assert "About this leaflet" in text and "Write your clinic's phone numbers here:" in text
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -133,7 +136,8 @@ def test_governance_block_in_the_leaflet_language(built, lang):
     text = text_of(out / lang / "hsg.pdf", lang)
     cjk = lang.startswith("zh")
     for day in (LEAFLET.published, LEAFLET.review):
-        written = normalize(format_date(day, "long", locale=lang), cjk=cjk)
+        locale = PROJECT.settings.source_locale if lang == SOURCE_LANG else lang  # en-GB
+        written = normalize(format_date(day, "long", locale=locale), cjk=cjk)
         if language(lang).direction == "rtl":
             # poppler reorders digits and words of RTL lines: look for the parts
             assert all(part in text for part in written.split()), written
@@ -148,9 +152,9 @@ def test_governance_block_in_the_leaflet_language(built, lang):
         assert_reads_back(translate(lang, status), text, lang)
 
 
-@pytest.mark.parametrize("lang,published", [("fr", "26 novembre 2026"),
-                                            ("zh_Hans", "2026年11月26日"),
-                                            ("en", "November 26, 2026")])
+@pytest.mark.parametrize("lang,published", [("fr", "2 décembre 2026"),
+                                            ("zh_Hans", "2026年12月2日"),
+                                            ("en", "2 December 2026")])
 def test_governance_dates_are_written_the_local_way(built, lang, published):
     out, _ = built
     assert normalize(published, cjk=lang == "zh_Hans") in text_of(out / lang / "hsg.pdf", lang)
@@ -174,7 +178,7 @@ def test_past_review_date_prints_a_warning(project, renderer, tmp_path, monkeypa
     after = LEAFLET.review.toordinal() + 1 - 719163  # days since 1970-01-01
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(after * 86400))
     assert build(project, BuildOptions(out=tmp_path, langs=("en", "es")), renderer).ok
-    due = f"This leaflet was due for review on {format_date(LEAFLET.review, 'long', 'en')}."
+    due = f"This leaflet was due for review on {format_date(LEAFLET.review, 'long', 'en_GB')}."
     assert "Review overdue." in text_of(tmp_path / "en" / "hsg.pdf", "en")
     assert due in text_of(tmp_path / "en" / "hsg.pdf", "en")
     assert "Revisión pendiente." in text_of(tmp_path / "es" / "hsg.pdf", "es")

@@ -184,7 +184,7 @@ def test_facts_and_status_for_every_pdf(built):
         expected = "source" if entry["lang"] == "en" else "unreviewed"  # drafts, for now
         assert status.attrs["class"].split()[-1] == f"status-{expected}"
     meta = parse(out / "index.html").find_all("p", "leaflet-meta")[0]
-    assert "HSG-01" in meta.text and "next review due 26 November 2029" in meta.text
+    assert "HSG-01" in meta.text and "next review due 2 December 2029" in meta.text
 
 
 @pytest.mark.parametrize("entry, expected", [

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -65,3 +70,94 @@ def test_a_refused_stylesheet_stops_the_build_in_one_line(project_copy, jobs):
                    jobs=jobs)
     assert caught.value.path == "templates/leaflet.css"
     assert "refused to load 'http://127.0.0.1:9/x.css'" in caught.value.message
+
+
+def children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` (read from /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.add(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def gone_within(pids: set[int], seconds: float) -> set[int]:
+    """The pids still running after ``seconds`` (empty when all exited in time)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and any(alive(p) for p in pids):
+        time.sleep(0.05)
+    return {p for p in pids if alive(p)}
+
+
+_ORPHAN = """
+import multiprocessing, os, sys, time
+sys.path.insert(0, {root!r})
+from leaflets.building import parallel
+if {no_prctl}:
+    parallel.PR_SET_PDEATHSIG = 0  # an invalid prctl option: only the watching thread is left
+def work(parent):
+    parallel.end_with_parent(parent)
+    time.sleep(120)
+child = multiprocessing.get_context("fork").Process(target=work, args=(os.getpid(),))
+child.start()
+print(child.pid, flush=True)
+time.sleep(120)
+"""
+
+
+@pytest.mark.parametrize("no_prctl", [False, True], ids=["pdeathsig", "watching-thread"])
+def test_a_worker_exits_when_its_parent_is_killed(no_prctl):
+    """SIGKILL leaves the parent no chance to clean up; the worker must notice by itself."""
+    parent = subprocess.Popen([sys.executable, "-c", _ORPHAN.format(
+        root=str(Path(__file__).resolve().parent.parent), no_prctl=no_prctl)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        worker = int(parent.stdout.readline())
+        time.sleep(0.5)
+        assert alive(worker)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(timeout=10)
+        assert gone_within({worker}, 3.0) == set()
+    finally:
+        parent.kill()
+
+
+def test_a_killed_build_leaves_no_worker_rendering(project_copy, tmp_path):
+    """A real build, killed by SIGKILL while its workers render: they exit within 3 s."""
+    # ten leaflets in every language: enough work that the workers are busy when killed
+    for n in range(10):
+        for ext in ("html", "toml"):
+            text = (project_copy.templates / f"hsg.{ext}").read_text(encoding="utf-8")
+            (project_copy.templates / f"hsg{n}.{ext}").write_text(
+                text.replace('id = "hsg"', f'id = "hsg{n}"'), encoding="utf-8")
+        for po in project_copy.locales.glob("*/LC_MESSAGES/hsg.po"):
+            (po.parent / f"hsg{n}.po").write_bytes(po.read_bytes())
+    build_process = subprocess.Popen(
+        [sys.executable, str(Path(__file__).resolve().parent.parent / "generate.py"), "build",
+         "--root", str(project_copy.root), "--out", str(tmp_path / "out"), "--jobs", "2", "-q"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        workers: set[int] = set()
+        while len(workers) < 2 and time.monotonic() < deadline:
+            workers = children(build_process.pid)
+            time.sleep(0.05)
+        assert len(workers) >= 2, "the build never started its workers"
+        time.sleep(1.0)  # rendering now
+        assert all(alive(w) for w in workers) and build_process.poll() is None
+        build_process.send_signal(signal.SIGKILL)
+        build_process.wait(timeout=10)
+        assert gone_within(workers, 3.0) == set()
+    finally:
+        build_process.kill()

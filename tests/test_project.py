@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, normalize, pdftotext, set_translation
+from conftest import ROOT, normalize, pdftotext, run_cli, set_translation
 
 from leaflets.building.build import BuildOptions, build
 from leaflets.catalogs.extract import extract
@@ -138,3 +138,48 @@ def test_an_own_catalog_of_a_theme_domain_is_used_first(user_project, tmp_path):
     result = build(project, BuildOptions(out=tmp_path / "out", langs=("fr",)))
     assert result.ok, [str(p) for o in result.failed for p in o.problems]
     assert "Version provisoire." in normalize(pdftotext(tmp_path / "out" / "fr" / "visiting.pdf"))
+
+
+# leaflets.toml as the HSG leaflet uses it: the source locale (dates) and the emergency number
+
+def write_settings(project: Project, text: str) -> None:
+    (project.root / "leaflets.toml").write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize("text, line, words", [
+    ('source_locale = "xx-QQ-zz"\nemergency_phone = "999"\n', 1, "not a language"),
+    ('source_locale = "en-GB"\nemergency_phone = 999\n', 2, "must be"),
+    ('source_locale = "en-GB"\nemergency_phone = "nine"\n', 2, "not a phone number"),
+    ('source_locale = "en-GB"\nemergency_phone = "999"\ncolour = "red"\n', 3, "unknown field"),
+    ('source_locale = "en-GB"\nemergency_phone = "999\n', 2, "invalid TOML"),
+])
+def test_a_bad_setting_is_one_located_error(tmp_path, text, line, words):
+    with pytest.raises(LeafletError) as caught:
+        read_settings(write_toml(tmp_path, text), "leaflets.toml")
+    assert str(caught.value).startswith(f"leaflets.toml:{line}: ") and words in str(caught.value)
+
+
+def test_the_cli_reports_bad_settings_in_one_line(project_copy):
+    write_settings(project_copy, 'source_locale = "en-GB"\nemergency_phone = "nine"\n')
+    result = run_cli("build", "--lang", "en", "--out", str(project_copy.root / "dist"),
+                     cwd=project_copy.root)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "leaflets.toml:2: field 'emergency_phone'" in result.stderr
+    assert not (project_copy.root / "dist" / "en").exists()
+
+
+def test_a_leaflet_that_prints_the_emergency_number_needs_one(project_copy):
+    write_settings(project_copy, 'source_locale = "en-GB"\n')
+    result = run_cli("build", "--lang", "en", "--out", str(project_copy.root / "dist"),
+                     cwd=project_copy.root)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "emergency_phone" in result.stderr and "templates/hsg.html:" in result.stderr
+    assert not (project_copy.root / "dist" / "en" / "hsg.pdf").exists()
+
+
+def test_the_source_locale_sets_english_dates(project_copy, renderer, tmp_path):
+    write_settings(project_copy, 'source_locale = "en-US"\nemergency_phone = "911"\n')
+    project = Project(project_copy.root)
+    assert build(project, BuildOptions(langs=("en",), out=tmp_path), renderer).ok
+    text = pdftotext(tmp_path / "en" / "hsg.pdf")
+    assert "December 2, 2026" in text and "Call 911 now" in text

@@ -6,7 +6,7 @@ import pytest
 from conftest import normalize, pdftotext, run_cli
 
 from leaflets.catalogs.pofile import read_po, write_po_file
-from leaflets.errors import UsageError
+from leaflets.errors import LeafletError, UsageError
 from leaflets.translators.proof import proof_html
 
 
@@ -32,7 +32,7 @@ def test_proof_pdf_shows_states_and_lines(marked, tmp_path):
     text = normalize(pdftotext(out))
     for lineno in lines:
         assert f"locales/fr/LC_MESSAGES/common.po:{lineno}" in text
-    assert "untranslated: 1" in text and "same as the English source: 2" in text
+    assert "untranslated: 1" in text and "same as the English source: 3" in text
     assert "fuzzy: check it, then remove the fuzzy flag" in text
     assert "Traduction" in text and "Draft translation." in text
     assert "locales/fr/LC_MESSAGES/hsg.po" in text
@@ -43,7 +43,7 @@ def test_proof_rows_are_highlighted_by_state(marked):
     html = proof_html(project, "fr")
     assert html.count('<tr class="untranslated">') == 1
     assert html.count('<tr class="fuzzy">') == 1
-    assert html.count('<tr class="same">') == 2  # also "Sources", the same in French
+    assert html.count('<tr class="same">') == 3  # also "Sources" and "Allergies", the same in French
 
 
 def test_proof_escapes_markup_and_sets_direction(project):
@@ -55,5 +55,6 @@ def test_proof_escapes_markup_and_sets_direction(project):
 def test_proof_refuses_source_and_unknown_languages(project):
     with pytest.raises(UsageError):
         proof_html(project, "en")
-    with pytest.raises(UsageError):
+    with pytest.raises(LeafletError) as caught:  # the one catalog reader's error, as in build
         proof_html(project, "de")
+    assert "no catalog for de" in str(caught.value)

@@ -8,7 +8,7 @@ from conftest import pdftotext, run_cli
 from pypdf import PdfReader
 
 from leaflets.building.build import build_time
-from leaflets.catalogs.checkers import SAFETY_CHECKS
+from leaflets.catalogs.checkers import SAFETY_CHECKS, check_characters
 from leaflets.translators.pseudo import RLO, accented, build_pseudo, pseudo_catalog, right_to_left
 from leaflets.translators.status import status
 
@@ -39,6 +39,8 @@ def test_pseudo_catalogs_pass_the_safety_checks(project, code):
     assert messages and all(m.string and m.string != m.id for m in messages)
     for message in messages:
         for check in SAFETY_CHECKS:
+            if code == "ar_XB" and check is check_characters:
+                continue  # mirrored with U+202E on purpose: the one pseudo-locale exception
             check(message)
 
 

@@ -23,7 +23,7 @@ def test_an_unchanged_pdf_replaced_by_another_build_is_not_listed_with_the_old_h
     (out / "en" / "hsg.pdf").write_bytes(theirs)
     write_manifest(out, [dataclasses.replace(mine, sha256=hashlib.sha256(theirs).hexdigest(),
                                              bytes=len(theirs))])
-    manifest, _ = publish(project, out, written=[], kept=[mine], dropped=set(), reports=[],
+    manifest, _, _ = publish(project, out, written=[], kept=[mine], dropped=set(), reports=[],
                           release=False, created="2026-11-26T00:00:00Z", lock_timeout=5)
     entries = json.loads(manifest.read_text())
     assert "en/hsg.pdf" in {entry["path"] for entry in entries}

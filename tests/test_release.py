@@ -14,6 +14,7 @@ from leaflets.catalogs.pofile import read_po
 from leaflets.catalogs.extract import leaflet_domains
 from leaflets.project import Project
 from leaflets.building.report import REPORT
+from leaflets.building.rules import RULES
 
 REVIEWER = "Dr Ana Test"
 DOMAINS = leaflet_domains(Project(ROOT).leaflets()[0])  # common, edition, hsg
@@ -35,7 +36,7 @@ def release(project, out, renderer, **options):
 
 def reasons(result, lang: str) -> list[tuple[str, str]]:
     outcome = next(o for o in result.outcomes if o.job.lang == lang)
-    return [(r.gate, str(r.problem)) for r in outcome.reasons]
+    return [(RULES[f.check].gate, str(f.problem)) for f in outcome.blocking]
 
 
 def test_release_of_the_repository_publishes_english_and_reports_unreviewed_drafts(tmp_path):
@@ -105,7 +106,8 @@ def test_passed_review_date_fails_every_language(project_copy, renderer, tmp_pat
     result = release(project_copy, tmp_path / "out", renderer, langs=("en",))
     assert reasons(result, "en") == [(
         "review-date", f"templates/hsg.toml: review date {leaflet.review.isoformat()} has passed; "
-        "have the leaflet reviewed, then update 'review' (and 'version') in this file")]
+        "have the leaflet reviewed, then update 'review' (and 'version') in this file "
+        "[review-date]")]
     assert not result.written
 
 

@@ -20,7 +20,7 @@ from leaflets.catalogs.pofile import neutralize, read_po
 from leaflets.catalogs.checkers import SAFETY_CHECKS, CheckFailed, check_markup
 from leaflets.errors import CatalogError, LeafletError, RenderError, TemplateError
 from leaflets.render.pdf import LocalFetcher, Renderer
-from leaflets.building.release import safety_problems
+from leaflets.building.rules import catalog_findings
 
 SECRET = "SECRET-7f3a9c-do-not-print"
 SHORT_ANSWER = "The short answer"
@@ -150,8 +150,8 @@ def test_catalog_cannot_fetch(payload, project_copy, secret, server, tmp_path):
                    Renderer(project_copy.template_dirs))
     assert server.requests == []
     (outcome,) = result.failed
-    assert [p.path for p in outcome.unsafe] == [project_copy.rel(po)]
-    assert outcome.unsafe[0].lineno and "[markup]" in outcome.unsafe[0].message
+    markup = [f for f in outcome.blocking if f.check == "markup"]
+    assert [f.path for f in markup] == [project_copy.rel(po)] and markup[0].lineno
     no_secret_anywhere(out)
 
 
@@ -159,10 +159,13 @@ def test_translation_markup_is_printed_as_text_even_past_the_checks(project_copy
                                                                     monkeypatch):
     """Defence in depth: with the checks switched off, foreign markup still reaches no parser."""
     monkeypatch.setattr(checkers, "SAFETY_CHECKS", ())
+    monkeypatch.setattr(checkers, "QUALITY_CHECKS", tuple(
+        check for check in checkers.QUALITY_CHECKS if not check.error))
     text = f'Rien <img src="{server.url}/x.png"> ici <!-- {{{{ 7*7 }}}} " onload="x >'
     set_translation(project_copy, "fr", "hsg", SHORT_ANSWER, text)
     # the build's safety checks are off: the markup reaches rendering
-    assert not safety_problems(read_po(project_copy.po_path("fr", "hsg"), "fr"))
+    assert not [f for f in catalog_findings(read_po(project_copy.po_path("fr", "hsg"), "fr"),
+                                            None, []) if f.error]
     out = tmp_path / "out"
     result = build(project_copy, BuildOptions(langs=("fr",), out=out, allow_incomplete=True),
                    Renderer(project_copy.template_dirs))
@@ -186,7 +189,7 @@ def test_template_code_in_a_translation_is_never_evaluated(project, renderer):
         catalog.add(SHORT_ANSWER, code)
         return render_html(project.template_dirs, project.leaflets()[0], language("fr"),
                            StrictTranslations.from_catalogs([PoFile("x.po", catalog)]),
-                           PageOptions(incomplete=True), unreviewed=True)
+                           PageOptions(emergency_phone="999", incomplete=True), unreviewed=True)
 
     assert "<h2>{{ 7*7 }}</h2>" in render("{{ 7*7 }}")
     assert "<h2>{{ ''.__class__ }}</h2>" in render("{{ ''.__class__ }}")
@@ -263,7 +266,7 @@ def test_autoescape_and_strict_undefined(project_copy, renderer):
                                              'owner = "<img src=x> \\" onload=x"'))
     leaflet = project_copy.leaflets()[0]
     html = render_html(project_copy.template_dirs, leaflet, language("en"), SourceTranslations(),
-                       PageOptions(), unreviewed=False)
+                       PageOptions(emergency_phone="999"), unreviewed=False)
     assert '<meta name="author" content="&lt;img src=x&gt; &#34; onload=x">' in html
 
 

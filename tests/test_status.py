@@ -69,17 +69,19 @@ def test_repository_check_has_no_errors(project):
 
 def test_check_reports_file_line_and_check_name(project_copy):
     def change(catalog):
-        message = catalog.get("Sadly, about 1 in 6 known pregnancies end in miscarriage, whether "
-                              "or not there has been an HSG. Most miscarriages happen because of "
+        message = catalog.get("Sadly, about 1 in 8 pregnancies end in miscarriage in women who "
+                              "know they are pregnant. This is the NHS figure, and it is the same "
+                              "with or without an HSG. Most early miscarriages happen because of "
                               "a problem with the chromosomes of the pregnancy.")
-        message.string = message.string.replace("6", "7", 1)
+        message.string = message.string.replace("8", "7", 1)
     po = edit(project_copy, "es", "hsg", change)
     lineno = next(m.lineno for m in po.catalog if m.id and m.id.startswith("Sadly"))
     proc = run_cli("check", "--lang", "es", "--root", str(project_copy.root))
     assert proc.returncode == 1
     assert proc.stdout.splitlines() == [
-        f"locales/es/LC_MESSAGES/hsg.po:{lineno}: [numbers] numbers differ from the source: "
-        "translation drops 6; adds 7; a changed number in a medical leaflet is an error"]
+        f"locales/es/LC_MESSAGES/hsg.po:{lineno}: numbers differ from the source: "
+        "translation drops 8; adds 7; a changed number in a medical leaflet is an error "
+        "[numbers]"]
     assert "1 errors" in proc.stderr
 
 
@@ -94,7 +96,7 @@ def test_check_reports_missing_and_stale_messages(project_copy):
 def test_check_warnings_pass_unless_strict(project_copy):
     root = str(project_copy.root)
     proc = run_cli("check", "--lang", "fr", "--root", root)
-    assert proc.returncode == 0 and "[unchanged] warning:" in proc.stdout
+    assert proc.returncode == 0 and ": warning: " in proc.stdout and "[unchanged]" in proc.stdout
     assert run_cli("check", "--lang", "fr", "--strict", "--root", root).returncode == 1
 
 

@@ -52,10 +52,14 @@ def test_large_print_keeps_every_message(variant_built, clinic_built, lang):
     def words(text):
         return {word for word in text.split() if word.isalpha()}
 
-    assert words(large) == words(standard) or rtl or cjk
-    assert len(large) > len(standard)  # the page footer is repeated on more pages
+    # at 16 pt the page footer shows the leaflet's code and version ("Leaflet HSG-01, version
+    # 1.1", the governance line) on one line; its dates are in the governance block
+    footer = normalize(pdftotext(clinic_built[0] / lang / "hsg.pdf", rtl=rtl).split("\f")[0]
+                       .strip().splitlines()[-1], cjk=cjk)
+    assert words(large) == words(standard) - (words(footer) - words(large)) or rtl or cjk
+    assert len(large) > 0.95 * len(standard)  # nothing but the dated footer line is left out
     if cjk:
-        assert set(large) == set(standard)
+        assert set(large) <= set(standard) and set(standard) - set(large) <= set(footer)
 
 
 def translations(lang):
@@ -68,7 +72,8 @@ def test_bilingual_pairs_each_message_with_its_own_english(project, clinic, lang
     patient = translations(lang)
     html = render_html(project.template_dirs, LEAFLET, language(lang),
                        BilingualTranslations(patient, language(lang)),
-                       PageOptions(variant="bilingual", clinic=clinic), unreviewed=True)
+                       PageOptions(emergency_phone="999",
+                                   variant="bilingual", clinic=clinic), unreviewed=True)
     pairs = re.findall(r'<span class="pair"><span class="pair-patient" lang="([^"]+)" dir="(\w+)">'
                        r'(.*?)</span><span class="pair-source" lang="en" dir="ltr">(.*?)'
                        r'</span></span>', html, re.S)
@@ -96,7 +101,7 @@ def test_bilingual_page_holds_both_languages(variant_built, lang):
     text = normalize(pdftotext(pdf, rtl=language(lang).direction == "rtl"), cjk=cjk)
     english = normalize(pdftotext(pdf))
     for msgid in ("What are the risks?", "Bring a sanitary pad, as you may have some light "
-                  "bleeding afterwards.", "Get help straight away if you have:"):
+                  "bleeding afterwards.", "When to get help"):
         assert msgid in english
         translated = translations(lang).messages[(msgid, None)].string
         if lang != "ar":  # poppler reverses lam-alef ligatures in RTL text, see test_build
@@ -144,7 +149,8 @@ def test_bilingual_english_half_writes_dates_in_english(project, clinic):
 
     html = render_html(project.template_dirs, LEAFLET, language("zh_Hans"),
                        BilingualTranslations(translations("zh_Hans"), language("zh_Hans")),
-                       PageOptions(variant="bilingual", clinic=clinic), unreviewed=True)
+                       PageOptions(emergency_phone="999",
+                                   variant="bilingual", clinic=clinic), unreviewed=True)
     english = format_date(LEAFLET.published, "long", locale="en")
     chinese = format_date(LEAFLET.published, "long", locale="zh_Hans")
     assert re.search(rf'<span class="pair-patient"[^>]*>发布日期：{chinese}</span>'
@@ -155,7 +161,7 @@ def test_bilingual_english_half_writes_dates_in_english(project, clinic):
 def test_a_bilingual_page_leaves_the_next_page_alone(project):
     render_html(project.template_dirs, LEAFLET, language("fr"),
                 BilingualTranslations(translations("fr"), language("fr")),
-                PageOptions(variant="bilingual"), unreviewed=True)
+                PageOptions(emergency_phone="999", variant="bilingual"), unreviewed=True)
     html = render_html(project.template_dirs, LEAFLET, language("fr"), translations("fr"),
-                       PageOptions(), unreviewed=True)
+                       PageOptions(emergency_phone="999"), unreviewed=True)
     assert 'class="pair"' not in html and "Published:" not in html

@@ -17,22 +17,24 @@ import jinja2.sandbox
 
 from .. import __version__
 from ..render import variants
-from ..catalogs.pofile import PoFile, SourceTranslations, StrictTranslations, missing_translations, read_po
+from ..catalogs.pofile import PoFile, SourceTranslations, StrictTranslations, read_catalog
+from ..files import inside
+from ..settings import PROJECT_FILE
+from .cache import CACHE_DIR, Memo, font_dirs_signature, make_key
 from ..clinic.profile import Clinic
 from ..clinic.edition import edition_fields
 from ..errors import CatalogError, LeafletError, Problem, TemplateError, UsageError
 from ..catalogs.extract import domain_messages, leaflet_domains
-from ..files import inside
 from ..render.html import PAPER_SIZES, PageOptions, render_html
-from ..settings import PROJECT_FILE
-from .cache import CACHE_DIR, Memo, font_dirs_signature, make_key, problems_from, problems_json
-from .inputs import file_sha256, font_hashes, job_inputs, templates_by_leaflet, weasyprint_version
+from .inputs import (file_sha256, font_hashes, job_inputs, template_hashes,
+                     templates_by_leaflet, weasyprint_version)
 from ..locales import font_files, language
 from .manifest import ManifestEntry, entry_for, entry_from_dict, read_manifest, still_valid
 from .parallel import RenderOutput, RenderTask, default_jobs, render_all
 from ..project import Leaflet, Project, check_sources, shown_path
 from .publish import publish
-from .release import Reason, check_errors, gate_reasons, safety_problems
+from .rules import (RULES, Finding, Mode, Verdict, catalog_findings, release_findings,
+                    render_findings)
 from .report import FAILED, PUBLISHED, JobReport
 
 if TYPE_CHECKING:
@@ -58,6 +60,7 @@ class BuildOptions:
     jobs: int = 0  # worker processes; 0 = one per core
     shard: tuple[int, int] = (1, 1)  # (K, N): build the K-th of N deterministic parts
     lock_timeout: float = 600.0  # seconds to wait for another build writing to ``out``
+    strict: bool = False  # warnings of the rules block too (leaflets/building/rules.py)
     cache_dir: Path | None = None  # run-to-run cache (leaflets/building/cache.py); None: in out
     cache: bool = True  # False: learn nothing from earlier runs and keep nothing for later ones
 
@@ -83,24 +86,34 @@ class Job:
 
 @dataclass
 class Outcome:
-    """What happened to one job."""
+    """What happened to one job: its verdict (leaflets/building/rules.py) and its PDF."""
 
     job: Job
-    incomplete: list[Problem] = field(default_factory=list)  # missing or fuzzy messages
-    unsafe: list[Problem] = field(default_factory=list)  # translations that fail a check
-    render_problems: list[Problem] = field(default_factory=list)
-    reasons: list[Reason] = field(default_factory=list)  # failed release gates
+    verdict: Verdict = field(default_factory=Verdict)
+    mode: Mode = field(default_factory=Mode)
     entry: ManifestEntry | None = None
     rebuilt: bool = False  # False when an unchanged PDF on disk was kept
     inputs: str = ""
+    removed: bool = False  # an earlier build's PDF of this job was deleted: it is no longer valid
+
+    @property
+    def incomplete(self) -> list[Finding]:
+        """Missing, untranslated or fuzzy messages."""
+        return self.verdict.incomplete
+
+    @property
+    def blocking(self) -> list[Finding]:
+        """The findings that keep this job from printing, in this build's mode."""
+        return self.verdict.blocking(self.mode)
+
+    @property
+    def printable(self) -> bool:
+        return not self.blocking
 
     @property
     def problems(self) -> list[Problem]:
-        """Every reason this job is not a complete, printable leaflet."""
-        if self.reasons:
-            return [Problem(r.problem.path, r.problem.lineno, f"{r.problem.message} [{r.gate}]")
-                    for r in self.reasons]
-        return self.unsafe + self.incomplete + self.render_problems
+        """Every reason this job is not printed, as ``file:line: message [rule]``."""
+        return [f.problem for f in self.blocking]
 
 
 @dataclass(frozen=True)
@@ -137,58 +150,99 @@ class BuildResult:
         return [outcome.entry for outcome in self.outcomes if outcome.entry]
 
 
+def build_mode(options: BuildOptions) -> Mode:
+    """The rules' mode of a build with these options."""
+    return Mode(allow_incomplete=options.allow_incomplete, strict=options.strict,
+                release=options.release, allow_unreviewed=options.allow_unreviewed)
+
+
 def build(project: Project, options: BuildOptions, renderer: "Renderer | None" = None,
           progress: Callable[[Progress], None] | None = None,
           created: dt.datetime | None = None) -> BuildResult:
     """Build PDFs for the selected leaflets and languages; nothing is written if inputs are broken.
 
-    Stages: plan, read every catalog, check every job, skip the unchanged ones, render the
-    rest (in parallel), apply the release gates, and only then write PDFs, manifest, report.
+    Stages: plan, read every catalog, judge every job (leaflets/building/rules.py), skip
+    the unchanged ones, render the rest (in parallel), and only then write PDFs, manifest,
+    report.
+    """
+    memo = build_memo(options)
+    outcomes, results, stamp = judge(project, options, renderer=renderer, progress=progress,
+                                     created=created, reuse=True, memo=memo)
+    # everything is gathered and checked; from here on we write (leaflets/building/publish.py)
+    manifest, report, removed = publish(
+        project, options.out,
+        written=[(o.entry, results[o.job.path].data) for o in outcomes if o.rebuilt],
+        kept=[o.entry for o in outcomes if o.entry and not o.rebuilt],
+        dropped={o.job.path for o in outcomes if o.entry is None},
+        reports=[job_report(o, options) for o in outcomes], release=options.release,
+        created=stamp, lock_timeout=options.lock_timeout, memo=memo)
+    memo.flush()
+    for outcome in outcomes:
+        outcome.removed = outcome.job.path in removed
+    return BuildResult(outcomes, manifest, report, list(results.values()))
+
+
+def judge(project: Project, options: BuildOptions, *, renderer: "Renderer | None" = None,
+          progress: Callable[[Progress], None] | None = None, created: dt.datetime | None = None,
+          reuse: bool = False, memo: Memo | None = None
+          ) -> tuple[list[Outcome], dict[str, RenderOutput], str]:
+    """Every job's verdict, rendering what may be rendered; nothing is written.
+
+    ``check`` and ``status`` call this too (``reuse`` False: everything renderable is
+    rendered); a build (``reuse``) keeps a PDF of ``options.out`` whose inputs are unchanged:
+    it was published with the same inputs, so rendering it again would find nothing new.
     """
     jobs = plan_jobs(project, options)
     check_sources(project)
+    settings = project.settings  # a bad leaflets.toml stops the build before any work
     catalogs = load_catalogs(project, jobs, lazy=True)  # parsed when a result is not cached
     shared = _PerBuild(project)
-    memo = build_memo(options)
+    mode = build_mode(options)
+    memo = memo if memo is not None else Memo(None)
     known = _Known(project, jobs, catalogs, memo)
-    outcomes = [memo.remember(known.key("check", job), lambda job=job: check_job(
-        project, job, catalogs, shared), encode=_encode_check,
-        decode=lambda data, job=job: _decode_check(job, data)) for job in jobs]
+    outcomes = [memo.remember(known.key("check", job, repr(mode)), lambda job=job: check_job(
+        project, job, catalogs, shared, mode), encode=lambda o: findings_json(o.verdict.findings),
+        decode=lambda data, job=job: _decoded_outcome(job, mode, data)) for job in jobs]
     created = created or build_time(project.root)  # pseudo-locales pass the real project's
     stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ")
     previous = {entry.get("path"): entry for entry in read_manifest(options.out)
-                if isinstance(entry, dict)}
+                if isinstance(entry, dict)} if reuse else {}
+    if options.release:  # the rules known before rendering
+        for outcome in outcomes:
+            job = outcome.job
+            outcome.verdict.findings += memo.remember(
+                known.key("release", job, created.date().isoformat()),
+                lambda job=job: release_findings(
+                    job.leaflet, project.rel(project.templates / f"{job.leaflet.id}.toml"),
+                    job_catalogs(project, job, catalogs), created.date()),
+                encode=findings_json, decode=findings_from)
     tick = _Ticker(len(outcomes), progress)
     pending, templates = [], known.templates
     for outcome in outcomes:
         job = outcome.job
-        if outcome.unsafe or not (options.release or options.allow_incomplete
-                                  or not outcome.incomplete):
-            continue  # never rendered: unsafe text, or incomplete without a notice allowed
+        if not outcome.verdict.renderable:
+            continue  # never rendered: a translation breaks a rule that no option relaxes
         outcome.inputs = job_inputs(
             project, job.leaflet, job.lang,
             [project.po_path(job.lang, d) for d in leaflet_domains(job.leaflet)
              if job.lang != project.source_lang],
             {"paper": options.paper, "created": stamp, "variant": job.variant,
-             "clinic": clinic_inputs(options.clinic)},
+             "clinic": clinic_inputs(options.clinic), "project": repr(settings)},
             templates[job.leaflet.id], known.fonts(job.lang))
         old = previous.get(job.path)
         if (not options.force and old and old.get("inputs") == outcome.inputs
                 and still_valid(options.out, old)):
-            outcome.entry = entry_from_dict(old)  # unchanged: keep the PDF on disk
-        if outcome.entry is None:
-            pending.append(outcome)
-    if options.release:  # the gates known before rendering
-        for outcome in outcomes:
-            outcome.reasons = cached_release_reasons(project, outcome, catalogs, created,
-                                                    options, shared, known)
-    for outcome in outcomes:
-        if outcome.entry is not None and not outcome.reasons:
-            tick(outcome.job.path, "unchanged")
+            if outcome.printable:
+                outcome.entry = entry_from_dict(old)  # unchanged: keep the PDF on disk
+                tick(job.path, "unchanged")
+            continue
+        pending.append(outcome)
     by_key = {outcome.job.path: outcome for outcome in outcomes}
 
     def rendered(output: RenderOutput) -> None:
-        failed = output.data is None or by_key[output.key].reasons
+        outcome = by_key[output.key]
+        failed = output.data is None or any(
+            outcome.mode.blocks(f) for f in outcome.verdict.findings)
         tick(output.key, "failed" if failed else "built")
 
     tasks = (render_task(project, outcome, catalogs, options, created) for outcome in pending)
@@ -197,31 +251,19 @@ def build(project: Project, options: BuildOptions, renderer: "Renderer | None" =
                          jobs=options.jobs or default_jobs(), renderer=renderer, on_done=rendered)
     for key, output in results.items():
         outcome = by_key[key]
-        outcome.render_problems = list(output.problems)
-        if output.data is not None:
+        outcome.verdict.findings += render_findings(
+            list(output.problems), job_catalogs(project, outcome.job, catalogs),
+            f"templates/{outcome.job.leaflet.template}")
+        if output.data is not None and outcome.printable:
             outcome.entry = manifest_entry(project, outcome, catalogs, output, options, shared)
             outcome.rebuilt = True
-            if output.facts is not None:  # the worker made its front desk thumbnail
-                from .frontdesk import remember_facts
+        if output.facts is not None and output.data is not None:
+            from .frontdesk import remember_facts  # the worker drew its front desk thumbnail
 
-                remember_facts(memo, output.data, output.facts)
+            remember_facts(memo, output.data, output.facts)
     for outcome in outcomes:
-        if options.release:
-            outcome.reasons = cached_release_reasons(project, outcome, catalogs, created,
-                                                    options, shared, known)
-            if outcome.reasons:
-                outcome.entry, outcome.rebuilt = None, False
         tick(outcome.job.path, key_state(outcome))
-    # everything is gathered and checked; from here on we write (leaflets/building/publish.py)
-    manifest, report = publish(
-        project, options.out,
-        written=[(o.entry, results[o.job.path].data) for o in outcomes if o.rebuilt],
-        kept=[o.entry for o in outcomes if o.entry and not o.rebuilt],
-        dropped={o.job.path for o in outcomes if o.entry is None},
-        reports=[job_report(o, options) for o in outcomes], release=options.release,
-        created=stamp, lock_timeout=options.lock_timeout, memo=memo)
-    memo.flush()
-    return BuildResult(outcomes, manifest, report, list(results.values()))
+    return outcomes, results, stamp
 
 
 def build_memo(options: BuildOptions) -> Memo:
@@ -274,29 +316,27 @@ class _Known:
         return tuple(found)
 
 
-def _encode_check(outcome: "Outcome") -> dict:
-    return {"incomplete": problems_json(outcome.incomplete),
-            "unsafe": problems_json(outcome.unsafe)}
+def findings_json(findings: list[Finding]) -> list[list]:
+    """Findings as JSON data for a cache entry."""
+    return [[f.path, f.lineno, f.check, f.message, f.error] for f in findings]
 
 
-def _decode_check(job: Job, data: dict) -> "Outcome":
-    return Outcome(job, incomplete=problems_from(data["incomplete"]),
-                   unsafe=problems_from(data["unsafe"]))
+def findings_from(data: list) -> list[Finding]:
+    """Findings back from ``findings_json`` data (TypeError/ValueError when malformed)."""
+    found = []
+    for path, lineno, rule, message, error in data:
+        if not (path is None or isinstance(path, str)) or not (
+                lineno is None or isinstance(lineno, int)) or rule not in RULES or not (
+                isinstance(message, str) and isinstance(error, bool)):
+            raise TypeError("not a finding")
+        found.append(Finding(path, lineno, rule, message, error))
+    return found
 
 
-def cached_release_reasons(project: Project, outcome: "Outcome", catalogs: dict,
-                           created: dt.datetime, options: BuildOptions, shared: "_PerBuild",
-                           known: _Known) -> list[Reason]:
-    """``release_reasons``, remembered by the content of everything the gates read."""
-    key = known.key("release", outcome.job, known.fonts(outcome.job.lang),
-                    created.date().isoformat(), options.allow_unreviewed,
-                    problems_json(outcome.incomplete), problems_json(outcome.render_problems),
-                    project.rel(project.templates / f"{outcome.job.leaflet.id}.toml"))
-    return known.memo.remember(
-        key, lambda: release_reasons(project, outcome, catalogs, created, options, shared),
-        encode=lambda reasons: [[r.gate, *problems_json([r.problem])[0]] for r in reasons],
-        decode=lambda data: [Reason(gate, problems_from([rest])[0])
-                             for gate, *rest in data if isinstance(gate, str)])
+def _decoded_outcome(job: "Job", mode: Mode, data: list) -> "Outcome":
+    outcome = Outcome(job, mode=mode)
+    outcome.verdict.findings += findings_from(data)
+    return outcome
 
 
 def clinic_inputs(clinic: Clinic | None) -> dict | None:
@@ -371,8 +411,7 @@ class Catalogs(dict):
                 self[key]
 
     def __missing__(self, key: tuple[str, str]) -> PoFile:
-        path = self.paths[key]
-        po = self[key] = read_po(path, self.project.rel(path))
+        po = self[key] = read_catalog(self.project, *key)
         return po
 
 
@@ -389,13 +428,9 @@ def load_catalogs(project: Project, jobs: list[Job], lazy: bool = False) -> Cata
             key = (job.lang, domain)
             if key not in paths:
                 path = project.po_path(job.lang, domain)
-                if not path.is_file():
-                    raise LeafletError(f"no catalog for {job.lang}; run 'leaflets init "
-                                       f"{job.lang}' or 'leaflets update'", project.rel(path))
-                if inside(path, [folder.resolve() for folder in project.locale_dirs]) is None:
-                    raise CatalogError("catalog is a symlink to a file outside locales/; "
-                                       "replace it with the catalog itself",
-                                       shown_path(project, path))
+                if not path.is_file() or inside(
+                        path, [folder.resolve() for folder in project.locale_dirs]) is None:
+                    read_catalog(project, job.lang, domain)  # raises its one-line error
                 paths[key] = path
     return Catalogs(project, paths, lazy)
 
@@ -406,39 +441,44 @@ class _PerBuild:
     def __init__(self, project: Project):
         self.project = project
         self._messages: dict[str, list] = {}
-        self._unsafe: dict[int, list[Problem]] = {}
-        self._errors: dict[int, list[Problem]] = {}
+        self._findings: dict[int, list[Finding]] = {}
+        self._readability: dict[str, list[Finding]] = {}
 
     def messages(self, domain: str) -> list:
         if domain not in self._messages:
             self._messages[domain] = domain_messages(self.project, domain)
         return self._messages[domain]
 
-    def unsafe(self, po: PoFile) -> list[Problem]:
-        if id(po) not in self._unsafe:
-            self._unsafe[id(po)] = safety_problems(po)
-        return self._unsafe[id(po)]
+    def readability(self, leaflet: Leaflet) -> list[Finding]:
+        """The source text's reading age against the leaflet's limits, once per build."""
+        if leaflet.id not in self._readability:
+            from ..catalogs.readability import findings  # loads a pronunciation dictionary (~1 s)
 
-    def errors(self, po: PoFile, lang: str) -> list[Problem]:
-        """What ``check`` reports as errors in ``po`` (safety, numbers, font coverage, ...)."""
-        if id(po) not in self._errors:
-            self._errors[id(po)] = check_errors(po, self.project.language(lang))
-        return self._errors[id(po)]
+            self._readability[leaflet.id] = findings(self.project, leaflet)
+        return self._readability[leaflet.id]
+
+    def findings(self, po: PoFile, lang: str, domain: str) -> list[Finding]:
+        """Every rule on one catalog (leaflets/building/rules.py), once per build."""
+        if id(po) not in self._findings:
+            wanted = [(m.msgid if isinstance(m.msgid, str) else m.msgid[0], m.context, m.where)
+                      for m in self.messages(domain)]
+            self._findings[id(po)] = catalog_findings(po, self.project.language(lang), wanted)
+        return self._findings[id(po)]
 
 
-def check_job(project: Project, job: Job, catalogs: dict, shared: _PerBuild | None = None
-              ) -> Outcome:
-    """Everything wrong with one job's translations: missing, fuzzy, unsafe."""
+def check_job(project: Project, job: Job, catalogs: dict, shared: _PerBuild | None = None,
+              mode: Mode | None = None) -> Outcome:
+    """The verdict on one job's catalogs, before rendering (rules.catalog_findings)."""
     shared = shared or _PerBuild(project)
-    outcome = Outcome(job)
+    outcome = Outcome(job, mode=mode or Mode())
+    if job.lang == project.source_lang:
+        outcome.verdict.findings += shared.readability(job.leaflet)
     for domain in leaflet_domains(job.leaflet):
-        messages = shared.messages(domain)  # also catches template syntax errors
+        shared.messages(domain)  # also catches template syntax errors
         if job.lang == project.source_lang:
             continue
-        po = catalogs[(job.lang, domain)]
-        outcome.incomplete += missing_translations(
-            po, [(m.msgid, m.context, m.where) for m in messages])
-        outcome.unsafe += shared.unsafe(po)
+        outcome.verdict.findings += shared.findings(catalogs[(job.lang, domain)], job.lang,
+                                                    domain)
     return outcome
 
 
@@ -451,8 +491,13 @@ def render_task(project: Project, outcome: Outcome, catalogs: dict, options: Bui
     translations = variants.wrap_translations(job.variant, (
         SourceTranslations() if job.lang == project.source_lang
         else StrictTranslations.from_catalogs(pos)), lang)
+    settings = project.settings
+    clinic = options.clinic
     page = PageOptions(paper=options.paper, incomplete=bool(outcome.incomplete),
                        created=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                       source_locale=settings.source_locale,
+                       emergency_phone=(clinic.emergency_phone if clinic and clinic.emergency_phone
+                                        else settings.emergency_phone or ""),
                        **edition_fields(job.path, job.lang, pos, options.clinic, job.variant,
                                         created.date(), project.source_lang),
                        source_lang=project.source_lang)
@@ -475,19 +520,6 @@ def render_task(project: Project, outcome: Outcome, catalogs: dict, options: Bui
     return RenderTask(key=job.path, html=html, name=job.name,
                       max_pages=variants.page_limit(job.leaflet, job.variant),
                       allowed_fonts=lang.fonts, identifier=identifier)
-
-
-def release_reasons(project: Project, outcome: Outcome, catalogs: dict, created: dt.datetime,
-                    options: BuildOptions, shared: _PerBuild) -> list[Reason]:
-    """Every release gate this job fails (see leaflets/building/release.py)."""
-    job = outcome.job
-    pos = job_catalogs(project, job, catalogs)
-    checked = [problem for po in pos for problem in shared.errors(po, job.lang)]
-    return gate_reasons(leaflet=job.leaflet,
-                        leaflet_file=project.rel(project.templates / f"{job.leaflet.id}.toml"),
-                        catalogs=pos, incomplete=outcome.incomplete,
-                        check_problems=checked, render_problems=outcome.render_problems,
-                        today=created.date(), allow_unreviewed=options.allow_unreviewed)
 
 
 def job_catalogs(project: Project, job: Job, catalogs: dict) -> list[PoFile]:
@@ -527,9 +559,7 @@ def manifest_entry(project: Project, outcome: Outcome, catalogs: dict, pdf: Rend
 def job_report(outcome: Outcome, options: BuildOptions) -> JobReport:
     """The report's verdict on one job."""
     job = outcome.job
-    reasons = outcome.reasons or [Reason(gate, problem) for gate, problems in (
-        ("check", outcome.unsafe), ("incomplete", outcome.incomplete),
-        ("render", outcome.render_problems)) for problem in problems]
+    reasons = outcome.blocking if outcome.entry is None else []
     notices = []
     if outcome.entry is not None:
         if not outcome.entry.complete:
@@ -538,8 +568,9 @@ def job_report(outcome: Outcome, options: BuildOptions) -> JobReport:
             notices.append("not reviewed")
     return JobReport(leaflet=job.leaflet.id, lang=job.lang, variant=job.variant,
                      path=job.path, status=PUBLISHED if outcome.entry is not None else FAILED,
-                     reasons=[{"gate": r.gate, "path": r.problem.path, "line": r.problem.lineno,
-                               "message": r.problem.message} for r in reasons],
+                     reasons=[{"gate": RULES[f.check].gate, "rule": f.check, "path": f.path,
+                               "line": f.lineno, "message": f.message} for f in reasons],
+                     warnings=[str(f) for f in outcome.verdict.warnings],
                      notices=notices)
 
 

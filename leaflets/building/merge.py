@@ -95,7 +95,7 @@ def merge_shards(project: Project, folders: list[Path], out: Path, *,
         raise LeafletError("no shard folders to merge")
     release, created, _, _ = settings.pop()
     failed = [job for job in jobs.values() if job.status == FAILED]
-    manifest, report = publish(
+    manifest, report, _ = publish(
         project, out, written=sorted(entries.values(), key=lambda pair: pair[0].path), kept=[],
         dropped={job.path for job in failed}, reports=list(jobs.values()),
         release=bool(release), created=str(created), lock_timeout=lock_timeout, memo=memo)

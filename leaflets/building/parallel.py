@@ -65,9 +65,43 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _start_worker(templates_dirs: tuple[str, ...], extra_roots: tuple[str, ...]) -> None:
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def end_with_parent(parent: int) -> None:
+    """Make this worker exit when ``parent`` dies, even by SIGKILL (no cleanup runs there).
+
+    Linux: the kernel sends SIGKILL when the parent thread dies (prctl PR_SET_PDEATHSIG).
+    Everywhere, also: a daemon thread that sees the worker re-parented and exits.
+    """
+    import signal
+    import threading
+
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError, TypeError):  # not Linux (no prctl)
+        pass
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)  # noqa: SLF001  (the parent is gone: nobody wants our results)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
+    if os.getppid() != parent:  # died before the signal was armed
+        os._exit(1)
+
+
+def _start_worker(templates_dirs: tuple[str, ...], extra_roots: tuple[str, ...],
+                  parent: int = 0) -> None:
     global _RENDERER, _START_ERROR
     from ..render.pdf import Renderer
+
+    if parent:
+        end_with_parent(parent)
 
     try:
         _RENDERER = Renderer(tuple(Path(p) for p in templates_dirs),
@@ -145,7 +179,7 @@ def render_all(tasks: Iterable[RenderTask], *, count: int,
     with ProcessPoolExecutor(max_workers=workers, mp_context=context,
                              initializer=_start_worker,
                              initargs=(tuple(map(str, search_path(templates_dir))),
-                                       tuple(map(str, extra_roots)))
+                                       tuple(map(str, extra_roots)), os.getpid())
                              ) as pool:
         try:
             futures = [pool.submit(_render_in_worker, task) for task in tasks]

@@ -10,6 +10,7 @@ next build finishes the job.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 
@@ -26,11 +27,12 @@ LOG = logging.getLogger(__name__)
 def publish(project: Project, out: Path, *, written: list[tuple[ManifestEntry, bytes]],
             kept: list[ManifestEntry], dropped: set[str], reports: list[JobReport],
             release: bool, created: str, lock_timeout: float,
-            memo: "Memo | None" = None) -> tuple[Path | None, Path]:
+            memo: "Memo | None" = None) -> tuple[Path | None, Path, set[str]]:
     """Write the rebuilt PDFs, list them with the ``kept`` (unchanged) ones, remove the
     ``dropped`` ones (failed now), then the front desk page when anything changed, and the
-    report. Returns the manifest (None when it lists nothing) and the report. ``memo`` holds
-    the front desk facts of PDFs seen before (leaflets/building/cache.py)."""
+    report. Returns the manifest (None when it lists nothing), the report, and the paths of
+    the PDFs an earlier build made that this one removed (the report says why). ``memo``
+    holds the front desk facts of PDFs seen before (leaflets/building/cache.py)."""
     out = Path(out)
     with locked_folder(out, lock_timeout):
         remove_stale_temps(out)  # left by a build that was killed
@@ -40,8 +42,8 @@ def publish(project: Project, out: Path, *, written: list[tuple[ManifestEntry, b
         for entry, data in written:
             atomic_write(out / entry.path, data)
             LOG.debug("wrote %s (%d pages, %d bytes)", entry.path, entry.pages, len(data))
-        for path in sorted(dropped):
-            remove_stale(out, path)
+        removed = {path for path in sorted(dropped) if remove_stale(out, path)}
+        reports = [_with_removal(job, job.path in removed) for job in reports]
         # unchanged PDFs were checked before rendering, before this build held the lock:
         # list one only if no other build has replaced it since
         entries = [entry for entry, _ in written] + [
@@ -51,7 +53,19 @@ def publish(project: Project, out: Path, *, written: list[tuple[ManifestEntry, b
         if manifest and (written or held.changed or not frontdesk_is_current(out, held)):
             rewrite_frontdesk(project, out, held, memo)
         report = write_report(out, reports, release=release, created=created)
-    return manifest, report
+    return manifest, report, removed
+
+
+def _with_removal(job: JobReport, removed: bool) -> JobReport:
+    """The job's report, saying that its old PDF was removed and why (its first reason)."""
+    if not removed:
+        return job
+    first = job.reasons[0] if job.reasons else {}
+    where = ":".join(str(part) for part in (first.get("path"), first.get("line")) if part)
+    why = f"{where}: {first.get('message')} [{first.get('rule', first.get('gate'))}]" \
+        if first else "this build could not make it"
+    return dataclasses.replace(job, removed=f"removed {job.path}, made by an earlier build: "
+                               f"no longer valid ({why})")
 
 
 def rewrite_frontdesk(project: Project, out: Path, held: HeldManifest | None = None,
@@ -77,9 +91,12 @@ def frontdesk_is_current(out: Path, held: HeldManifest | None = None) -> bool:
     return bool(entries) and all(still_valid(out, entry) for entry in entries)
 
 
-def remove_stale(out: Path, path: str) -> None:
-    """Delete a PDF left by an earlier build for a job that failed now: never publish it."""
+def remove_stale(out: Path, path: str) -> bool:
+    """Delete a PDF left by an earlier build for a job that failed now: never publish it.
+    True when there was one."""
     target = Path(out) / path
     if target.is_file():
         target.unlink()
-        LOG.info("removed %s: this build could not make it", target)
+        LOG.debug("removed %s: this build could not make it", target)
+        return True
+    return False

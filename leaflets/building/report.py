@@ -29,8 +29,10 @@ class JobReport:
     variant: str
     path: str
     status: str  # "published" or "failed"
-    reasons: list[dict] = field(default_factory=list)  # {gate, path, line, message}
+    reasons: list[dict] = field(default_factory=list)  # {gate, rule, path, line, message}
     notices: list[str] = field(default_factory=list)  # printed on the leaflet
+    warnings: list[str] = field(default_factory=list)  # findings that do not block this build
+    removed: str | None = None  # an earlier build's PDF deleted by this one, with the reason
 
 
 def report_json(jobs: list[JobReport], *, release: bool, created: str) -> bytes:

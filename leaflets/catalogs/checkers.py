@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 
 from babel.messages.catalog import Message
 
+from ..errors import Problem
 from ..locales import font_faces
 
 
@@ -164,7 +165,41 @@ def check_template_code(message: Message) -> None:
                               f"{sorted(extra)[0]!r}; write it as plain text")
 
 
-SAFETY_CHECKS = (check_markup, check_placeholders, check_template_code)
+# Unicode general categories of characters that draw nothing and may change how the rest
+# of the line is read (controls, format characters, separators, private use, unassigned).
+_INVISIBLE_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+# HTML folds these into one space, and PO editors put them into long translations.
+_HTML_WHITESPACE = {"\t", "\n"}
+
+
+def allowed_character(char: str) -> bool:
+    """True when a translation may contain ``char`` although its source does not.
+
+    Decided from Unicode properties, not a list: any visible character or mark, tab and
+    newline, and the format characters whose Bidi_Class is BN (ZWNJ, ZWJ, soft hyphen,
+    word joiner): the bidi algorithm removes BN characters before it orders anything
+    (rule X9), so they cannot move a digit. Every other control, format character
+    (bidi embeddings, overrides, isolates, LRM/RLM/ALM, Arabic number signs), line or
+    paragraph separator, private-use or unassigned code point is refused.
+    """
+    category = unicodedata.category(char)
+    if category not in _INVISIBLE_CATEGORIES or char in _HTML_WHITESPACE:
+        return True
+    return category == "Cf" and unicodedata.bidirectional(char) == "BN"
+
+
+def check_characters(message: Message) -> None:
+    """No invisible control or bidi character its source lacks: it could change what prints."""
+    for source, translation in _pairs(message):
+        for char in dict.fromkeys(translation):
+            if not allowed_character(char) and char not in source:
+                name = unicodedata.name(char, f"{unicodedata.category(char)} character")
+                raise CheckFailed("characters", f"translation contains U+{ord(char):04X} {name} "
+                                  "(an invisible control or bidi character) that its source "
+                                  "does not have; delete it")
+
+
+SAFETY_CHECKS = (check_markup, check_placeholders, check_template_code, check_characters)
 
 
 # --- Quality checks for the `check` command -------------------------------------------
@@ -212,11 +247,16 @@ def check_translated(message: Message, lang=None) -> None:
     """Every message needs a translation in every plural form."""
     strings = message.string if isinstance(message.string, tuple) else (message.string,)
     if not any(strings):
-        source = " ".join((message.id if isinstance(message.id, str) else message.id[0]).split())
-        shown = source if len(source) <= 50 else source[:49] + "…"
-        raise CheckFailed("untranslated", f'not translated yet: "{shown}"')
+        raise CheckFailed("untranslated", f"untranslated: {_shown_source(message)}")
     if not all(strings):
-        raise CheckFailed("untranslated", "a plural form is not translated yet")
+        raise CheckFailed("untranslated", f"untranslated: a plural form of "
+                          f"{_shown_source(message)}")
+
+
+def _shown_source(message: Message, limit: int = 60) -> str:
+    source = " ".join((message.id if isinstance(message.id, str) else message.id[0]).split())
+    return '"' + (source if len(source) <= limit else source[: limit - 1] + "…") + '"'
+
 
 
 def check_fuzzy(message: Message, lang=None) -> None:
@@ -224,8 +264,8 @@ def check_fuzzy(message: Message, lang=None) -> None:
     if message.fuzzy:
         changed = " (the source changed; compare with the #| msgid line)" if message.previous_id \
             else ""
-        raise CheckFailed("fuzzy", f"marked fuzzy{changed}; check the translation, then remove "
-                          "the fuzzy flag")
+        raise CheckFailed("fuzzy", f"fuzzy: {_shown_source(message)}: marked fuzzy{changed}; "
+                          "check the translation, then remove the fuzzy flag")
 
 
 def check_unchanged(message: Message, lang=None) -> None:
@@ -302,6 +342,7 @@ class Check:
 QUALITY_CHECKS = (
     Check(check_translated, True), Check(check_fuzzy, True),
     Check(check_markup, True), Check(check_placeholders, True), Check(check_template_code, True),
+    Check(check_characters, True),
     Check(check_numbers, True), Check(check_font_coverage, True),
     Check(check_unchanged, False), Check(check_whitespace, False),
     Check(check_end_punctuation, False),
@@ -321,7 +362,13 @@ class Finding:
     def __str__(self) -> str:
         kind = "" if self.error else "warning: "
         where = f"{self.path}:{self.lineno}" if self.lineno else self.path
-        return f"{where}: [{self.check}] {kind}{self.message}"
+        return f"{where}: {kind}{self.message} [{self.check}]"
+
+    @property
+    def problem(self) -> Problem:
+        """The finding as a located problem, its rule in brackets (for reports)."""
+        kind = "" if self.error else "warning: "
+        return Problem(self.path, self.lineno, f"{kind}{self.message} [{self.check}]")
 
 
 def check_message(message: Message, lang, path: str) -> list[Finding]:

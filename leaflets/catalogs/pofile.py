@@ -6,11 +6,15 @@ import gettext
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, PoFileParser, unescape
 
 from ..errors import CatalogError, Problem
+
+if TYPE_CHECKING:
+    from ..project import Project
 
 # PO header fields that record the medical sign-off. They live in the file so
 # they travel with it through Poedit, Weblate and agencies.
@@ -39,6 +43,7 @@ class _StrictParser(PoFileParser):
         self.path = path
         self.seen: dict[tuple, int] = {}
         self.previous: dict[str, str] = {}
+        self.raw_flags: list[str] = []
         self._previous_field = "id"
 
     def _process_comment(self, line) -> None:
@@ -48,6 +53,11 @@ class _StrictParser(PoFileParser):
             self._finish_current_message()
             self._add_previous(line[2:].strip())
         else:
+            if line.startswith("#,"):
+                self._finish_current_message()
+                # Babel's Message drops or adds python-format by looking at the msgid;
+                # the file's flags are the translator's, so they are kept as written
+                self.raw_flags += [flag.strip() for flag in line[2:].split(",") if flag.strip()]
             super()._process_comment(line)
 
     def _add_previous(self, text: str) -> None:
@@ -92,11 +102,13 @@ class _StrictParser(PoFileParser):
         self.seen[key] = self.offset + 1
         obsolete, context = self.obsolete, key[1]
         previous, self.previous = self.previous, {}
+        flags, self.raw_flags = self.raw_flags, []
         super()._add_message()
-        if "id" in previous:
-            found = (self.catalog.obsolete.get(self.catalog._key_for(msgid, context)) if obsolete
-                     else self.catalog.get(msgid, context))
-            if found is not None:
+        found = (self.catalog.obsolete.get(self.catalog._key_for(msgid, context)) if obsolete
+                 else self.catalog.get(msgid, context) if msgid else None)
+        if found is not None:
+            found.flags = set(flags)
+            if "id" in previous:
                 found.previous_id = [previous["id"]] + (
                     [previous["plural"]] if "plural" in previous else [])
 
@@ -154,7 +166,39 @@ def read_po(path: Path, shown_as: str | None = None) -> PoFile:
                            "and set 'Content-Type: text/plain; charset=UTF-8'", where,
                            _header_line(lines, "Content-Type"))
     _check_plural_expression(catalog, lines, where)
-    return PoFile(where, catalog, headers, "\r\n" if b"\r\n" in data else "\n")
+    return PoFile(where, catalog, headers, _newline(data))
+
+
+def read_catalog(project: "Project", lang: str, domain: str, required: bool = True
+                 ) -> PoFile | None:
+    """The one way every command opens a language's catalog: inside locales/, a real file,
+    read strictly. A missing one is an error (None when not ``required``)."""
+    from ..files import inside
+    from ..project import shown_path
+
+    path = project.po_path(lang, domain)
+    where = shown_path(project, path)
+    try:
+        target = path.resolve(strict=False)
+    except (OSError, RuntimeError):  # Python 3.11 raises RuntimeError for a symlink loop
+        raise CatalogError("symlink loop: this catalog (or a folder above it) is a symlink that "
+                           "leads back to itself; replace it with the catalog itself",
+                           where) from None
+    if not path.exists() and not path.is_symlink():
+        if not required:
+            return None
+        raise CatalogError(f"no catalog for {lang}; run 'leaflets init {lang}' or "
+                           "'leaflets update'", where)
+    if inside(path, [folder.resolve() for folder in project.locale_dirs]) is None:
+        raise CatalogError("catalog is a symlink to a file outside locales/; replace it with "
+                           "the catalog itself", where)
+    if target.is_dir():
+        raise CatalogError("this is a folder where a catalog (a PO file) should be; remove or "
+                           "rename the folder", where)
+    if not target.exists():
+        raise CatalogError("catalog is a symlink to a file that does not exist; replace it "
+                           "with the catalog itself", where)
+    return read_po(path, where)
 
 
 def _check_syntax(lines: list[str], where: str) -> None:
@@ -221,7 +265,19 @@ def _check_plural_expression(catalog: Catalog, lines: list[str], where: str) -> 
                            where, header) from None
 
 
+def _newline(data: bytes) -> str:
+    """The file's line ending, kept when the file is rewritten: LF, CRLF or CR (old Mac)."""
+    if b"\r\n" in data:
+        return "\r\n"
+    return "\r" if b"\r" in data and b"\n" not in data else "\n"
+
+
 def _decode_lines(data: bytes, where: str) -> list[str]:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (
+            len(data) > 1 and b"\x00" in data[:200] and (
+                data[1:200:2].count(0) > 40 or data[0:200:2].count(0) > 40)):
+        raise CatalogError("the file is UTF-16; save it as UTF-8 (in Poedit: File > Save As, "
+                           "or any editor's UTF-8 encoding)", where, 1)
     if b"\x00" in data:
         lineno = data.count(b"\n", 0, data.index(b"\x00")) + 1
         raise CatalogError("NUL byte in catalog: the file is binary or corrupted", where, lineno)
@@ -238,12 +294,21 @@ def _decode_lines(data: bytes, where: str) -> list[str]:
                                "file as UTF-8 and set 'Content-Type: text/plain; charset=UTF-8'",
                                where, lineno) from None
         raise CatalogError("not valid UTF-8; save the file as UTF-8", where, lineno) from None
-    # Only \n (and \r\n) end a PO line; str.splitlines() would also split at
-    # U+2028, U+0085 or \f inside a translation and break the entry in two.
-    lines = text.split("\n")
+    # Only \n, \r\n, or \r in a file without \n (old Mac editors) end a PO line;
+    # str.splitlines() would also split at U+2028, U+0085 or \f inside a translation
+    # and break the entry in two.
+    newline = _newline(data)
+    lines = text.split("\r" if newline == "\r" else "\n")
     if lines and lines[-1] == "":
         lines.pop()
-    return [line[:-1] if line.endswith("\r") else line for line in lines]
+    if newline != "\r":
+        lines = [line[:-1] if line.endswith("\r") else line for line in lines]
+        for lineno, line in enumerate(lines, 1):
+            if "\r" in line:  # msgfmt reads a lone CR as part of the line: refuse, not guess
+                raise CatalogError("a carriage return (CR) inside a line: the file mixes line "
+                                   "endings; save it again with one kind (LF or CRLF)", where,
+                                   lineno)
+    return lines
 
 
 def _headers(lines: list[str]) -> dict[str, str]:
@@ -413,16 +478,11 @@ def po_bytes(catalog: Catalog, extra_headers: dict[str, str] | None = None, *,
     ``headers`` replaces Babel's header fields with these, in this order (an updated catalog
     keeps the fields and order its editor wrote); ``newline`` keeps a CRLF file CRLF.
     """
-    import io
+    from babel.messages.pofile import escape
 
-    from babel.messages.pofile import escape, normalize, write_po
+    from .powrite import po_string, po_text
 
-    buffer = io.BytesIO()
-    write_po(buffer, catalog, width=76, omit_header=False, sort_output=False,
-             include_previous=False, ignore_obsolete=False)
-    text = _with_previous(buffer.getvalue().decode("utf-8"), catalog)
-    if text.startswith("\n"):
-        text = text[1:]  # Babel writes an empty header comment as a blank first line
+    text = po_text(catalog)
     if extra_headers:
         lines = text.split("\n")
         # the header entry ends at the first blank line after its msgid
@@ -434,38 +494,11 @@ def po_bytes(catalog: Catalog, extra_headers: dict[str, str] | None = None, *,
         start = lines.index('msgid ""') + 1
         end = lines.index("", start)
         fields = "".join(f"{name}: {value}\n" for name, value in headers.items())
-        block = ("msgstr " + normalize(fields, width=76)).split("\n")
+        block = ("msgstr " + po_string(fields)).split("\n")
         text = "\n".join(lines[:start] + block + lines[end:])
     if newline != "\n":
         text = text.replace("\n", newline)
     return text.encode("utf-8")
-
-
-def _with_previous(text: str, catalog: Catalog) -> str:
-    """Add ``#| msgid`` lines as msgmerge writes them.
-
-    Babel's own (include_previous) re-wraps the quoted string as comment text, which
-    breaks multi-line msgids into lines no PO parser can read back.
-    """
-    from babel.messages.pofile import normalize
-
-    messages = [m for m in catalog if m.id]
-    if not any(m.previous_id for m in messages):
-        return text
-    blocks = text.split("\n\n")
-    first = 1 if len(blocks) > len(messages) + len(catalog.obsolete) else 0  # header entry
-    for index, message in enumerate(messages, first):
-        if not message.previous_id:
-            continue
-        lines = blocks[index].split("\n")
-        at = next(i for i, line in enumerate(lines) if line.startswith(("msgctxt ", "msgid ")))
-        previous = []
-        for keyword, value in zip(("msgid", "msgid_plural"), message.previous_id):
-            # as the msgid itself is wrapped, with "#| " before every line
-            previous += ["#| " + line for line in
-                         f"{keyword} {normalize(value, width=76)}".split("\n")]
-        blocks[index] = "\n".join(lines[:at] + previous + lines[at:])
-    return "\n\n".join(blocks)
 
 
 def write_po_file(path: Path, catalog: Catalog, extra_headers: dict[str, str] | None = None,

@@ -10,7 +10,8 @@ from babel import Locale
 from babel.dates import format_datetime
 from babel.messages.catalog import Catalog, Message
 
-from .pofile import REVIEW_DATE_HEADER, REVIEWER_HEADER, PoFile, po_bytes, read_po
+from .pofile import (REVIEW_DATE_HEADER, REVIEWER_HEADER, PoFile, po_bytes, read_catalog,
+                     read_po)
 from ..errors import CatalogError, UsageError
 from .extract import domain_templates, template_catalog
 from ..files import atomic_write
@@ -49,16 +50,18 @@ def plan_updates(project: Project, langs: list[str] | None = None) -> list[Catal
     for lang in langs:
         for domain in templates:
             path = project.po_path(lang, domain)
+            # read (strictly, contained) before anything else: a loop or an escape is an error,
+            # not a catalog to skip
+            po = read_catalog(project, lang, domain, required=False)
             if not project.writable(path):
                 continue  # the installed theme's catalog: a read-only default
             # a copy each time: Babel puts the template's own Message objects into the catalog
             template = copy.deepcopy(templates[domain])
             theme = project.theme_po_path(lang, domain)
-            if path.is_file():
-                updates.append(update_catalog(read_po(path, project.rel(path)), path, template))
-            elif domain in SHARED_DOMAINS and theme.is_file():
+            if po is None and domain in SHARED_DOMAINS and theme.is_file():
                 # the project replaced a shared template: start from the theme's translations
                 po = read_po(theme, project.rel(theme))
+            if po is not None:
                 updates.append(update_catalog(po, path, template))
             else:  # a new leaflet: start its catalog in every language
                 data = new_catalog(template, language(lang), domain)
@@ -126,7 +129,7 @@ def keep_original_entries(new: str, before: str, original: str) -> str:
     update keeps the file's own wrapping (Poedit's, Weblate's), so ``git diff`` shows
     only the entries that really changed.
     """
-    original = original.replace("\r\n", "\n")
+    original = original.replace("\r\n", "\n").replace("\r", "\n")
     raw = original.strip("\n").split("\n\n")
     babel = before.strip("\n").split("\n\n")
     if len(raw) != len(babel):
@@ -164,13 +167,26 @@ def _strings(message: Message) -> list[str]:
     return [s for s in strings if s]
 
 
+def _forms(message: Message) -> tuple[str, ...]:
+    return message.string if isinstance(message.string, tuple) else (message.string or "",)
+
+
 def _keep_lost_strings(old: Catalog, new: Catalog, where: str) -> None:
     """Keep any translation Babel's merge would drop (e.g. plural forms) as obsolete."""
+    # a translation is kept when its message (same msgid and context, active or obsolete)
+    # has every form of it, or when Babel moved it whole to a fuzzy match (#| msgid): a
+    # string that only equals some other message's is not kept by that
     kept = set()
     for message in [*new, *new.obsolete.values()]:
-        kept.update(_strings(message))
+        if message.id:
+            kept.add((_key(message), _forms(message)))
+            if message.fuzzy and message.previous_id:
+                kept.add(("#|", message.previous_id[0], _forms(message)))
     for message in [*old, *old.obsolete.values()]:
-        if not message.id or all(s in kept for s in _strings(message)):
+        if not message.id or not _strings(message):
+            continue
+        forms = _forms(message)
+        if (_key(message), forms) in kept or ("#|", _key(message)[0], forms) in kept:
             continue
         key = new._key_for(message.id, message.context)
         if key in new.obsolete:
@@ -193,7 +209,7 @@ def init(project: Project, code: str, created=None) -> list[Path]:
         path = project.po_path(lang.code, domain)
         if path.exists() and not project.writable(path):
             continue  # the installed theme already translates this shared domain
-        if path.exists():
+        if read_catalog(project, lang.code, domain, required=False) is not None:
             raise UsageError(f"a catalog for {lang.code} already exists; run 'leaflets "
                              "update' to bring it up to date", project.rel(path))
         files[path] = new_catalog(template_catalog(project, domain), lang, domain, created)

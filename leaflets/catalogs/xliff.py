@@ -13,7 +13,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from .pofile import PoFile, po_bytes, read_po
+from .pofile import PoFile, po_bytes, read_catalog
 from ..errors import CatalogError, UsageError
 from .extract import domain_templates
 from ..files import atomic_write
@@ -31,11 +31,9 @@ def _catalogs(project: Project, code: str) -> dict[str, tuple[Path, PoFile]]:
         raise UsageError(f"{lang.code} has no catalogs to exchange; name a translation language")
     found = {}
     for domain in sorted(domain_templates(project)):
-        path = project.po_path(lang.code, domain)
-        if not path.is_file():
-            raise UsageError(f"no catalog for {lang.code}; run 'leaflets init {lang.code}'",
-                             project.rel(path))
-        found[domain] = (path, read_po(path, project.rel(path)))  # strict: refuse broken input
+        # strict, contained in locales/: refuse broken input, never read an outside file
+        found[domain] = (project.po_path(lang.code, domain),
+                         read_catalog(project, lang.code, domain))
     return found
 
 
@@ -49,7 +47,9 @@ def export_xliff(project: Project, code: str) -> bytes:
     store = poxliff.PoXliffFile(sourcelanguage="en", targetlanguage=lang.tag)
     converter = po2xliff()
     for domain, (path, _) in _catalogs(project, code).items():
-        source = ttk_po.pofile(io.BytesIO(path.read_bytes()))
+        # CR-only files (old Mac editors) are read by our reader; give Translate Toolkit LF
+        data = path.read_bytes().replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        source = ttk_po.pofile(io.BytesIO(data))
         for unit in source.units:
             if unit.isblank() or unit.isheader() or unit.isobsolete():
                 continue

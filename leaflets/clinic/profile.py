@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +12,7 @@ from ..errors import LeafletError, Problem, ProblemsError, UsageError
 from ..render.html import PAPER_SIZES
 from ..locales import normalize_code
 from ..project import Project
+from ..settings import line_of as toml_line, parse_toml
 
 DEFAULT_ACCENT = "#1f5f8b"
 LOGO_TYPES = {".svg": "SVG", ".png": "PNG"}
@@ -24,6 +24,7 @@ FIELDS: dict[str, tuple[type, bool, str]] = {
     "main_phone": (str, True, "a phone number such as \"01632 960100\""),
     "urgent_phone": (str, False, "the out-of-hours or urgent phone number"),
     "interpreter_phone": (str, False, "the interpreter line's phone number"),
+    "emergency_phone": (str, False, "the emergency number for a severe reaction, e.g. \"112\""),
     "website": (str, False, "an https:// address"),
     "leaflets_url": (str, False, "the https:// folder where the built leaflets are published"),
     "accent_colour": (str, False, "a colour like \"#1f5f8b\""),
@@ -48,6 +49,7 @@ class Clinic:
     address: tuple[str, ...] = ()
     urgent_phone: str | None = None
     interpreter_phone: str | None = None
+    emergency_phone: str | None = None  # else the project's (leaflets.toml)
     website: str | None = None
     leaflets_url: str | None = None
     accent_colour: str = DEFAULT_ACCENT
@@ -88,17 +90,12 @@ def load_clinic(path: Path, project: Project) -> Clinic:
         raise UsageError(f"no clinic profile at {shown}; see clinics/example.toml") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise LeafletError(f"cannot read clinic profile: {exc}", shown) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"at line (\d+)", str(exc))
-        raise LeafletError(f"invalid TOML: {str(exc).split(' (at')[0]}", shown,
-                           int(found.group(1)) if found else None) from None
+    data = parse_toml(text, shown)
 
     problems: list[Problem] = []
 
     def bad(key: str, message: str) -> None:
-        problems.append(Problem(shown, _line_of(text, key), f"field {key!r}: {message}"))
+        problems.append(Problem(shown, toml_line(text, key), f"field {key!r}: {message}"))
 
     for key in sorted(set(data) - set(FIELDS)):
         bad(key, f"unknown field; known fields are {', '.join(FIELDS)}")
@@ -120,11 +117,6 @@ def load_clinic(path: Path, project: Project) -> Clinic:
     if problems:
         raise ProblemsError(problems)
     return Clinic(path=path, **values)
-
-
-def _line_of(text: str, key: str) -> int | None:
-    found = re.search(rf'^[ \t]*(?:{re.escape(key)}|"{re.escape(key)}")[ \t]*=', text, re.M)
-    return text.count("\n", 0, found.start()) + 1 if found else None
 
 
 def _text(value: str, *_args) -> str:
@@ -152,6 +144,16 @@ def _phone(value: str, *_args) -> str:
     if not _PHONE.match(value) or not 7 <= digits <= 15:
         raise ValueError(f"{value!r} is not a phone number: use 7 to 15 digits with spaces, "
                          "+, ( ) or - only, e.g. \"01632 960100\" or \"+44 1632 960100\"")
+    return value
+
+
+def emergency_number(value: str, *_args) -> str:
+    """An emergency number: a short code such as 999 or 112, or a full phone number."""
+    value = _text(value)
+    digits = sum(char.isdigit() for char in value)
+    if not (_PHONE.match(value) or value.isdigit()) or not 3 <= digits <= 15:
+        raise ValueError(f"{value!r} is not an emergency number: use 3 to 15 digits with "
+                         "spaces, +, ( ) or - only, e.g. \"999\" or \"112\"")
     return value
 
 
@@ -223,12 +225,31 @@ def _logo(value: str, path: Path, _project: Project) -> Path:
     if (kind == "PNG" and not head.startswith(b"\x89PNG\r\n\x1a\n")) or (
             kind == "SVG" and b"<svg" not in head):
         raise ValueError(f"{value!r} is not a valid {kind} file")
+    if kind == "SVG":
+        _check_svg(value, logo)
     return logo
+
+
+def _check_svg(value: str, logo: Path) -> None:
+    """An SVG logo must be well-formed XML: WeasyPrint refuses a broken one without a reason."""
+    import xml.etree.ElementTree as ElementTree
+    from xml.parsers import expat
+
+    data = logo.read_bytes()
+    if len(data) > 2 * 1024 * 1024 or b"<!ENTITY" in data:
+        raise ValueError(f"{value!r} is refused: an SVG logo must be under 2 MiB and declare no "
+                         "XML entities")
+    try:
+        ElementTree.fromstring(data)
+    except (ElementTree.ParseError, expat.ExpatError) as exc:
+        raise ValueError(f"{value!r} is not a valid SVG file: the XML is broken ({exc}); "
+                         "export the logo again") from None
 
 
 _CHECKS = {
     "name": _text, "logo": _logo, "address": _address, "main_phone": _phone,
-    "urgent_phone": _phone, "interpreter_phone": _phone, "website": _url, "leaflets_url": _url,
+    "urgent_phone": _phone, "interpreter_phone": _phone,
+    "emergency_phone": emergency_number, "website": _url, "leaflets_url": _url,
     "accent_colour": _colour, "paper": _paper, "languages": _languages,
 }
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -45,6 +46,10 @@ class PageOptions:
     today: dt.date | None = None  # the build's clock, for the review-overdue warning
     translation: object | None = None  # leaflets.edition.TranslationStatus
     source_lang: str = "en"  # the project's source language (bilingual pages pair with it)
+    # project settings (leaflets.toml): the source language's CLDR locale for its dates,
+    # and the emergency number (a clinic profile's own, else the project's)
+    source_locale: str = ""
+    emergency_phone: str = ""
 
 
 def css_string(value: object) -> Markup:
@@ -76,6 +81,12 @@ def css_counters(value: object) -> Markup:
     if buffer:
         parts.append(css_string(buffer))
     return Markup(" ".join(parts))
+
+
+def single_stops(value: object) -> object:
+    """One full stop where a date ending in one ("листопад 2029 р.") meets the sentence's own."""
+    fixed = re.sub(r"(?<!\.)\.\.(?!\.)", ".", str(value))
+    return Markup(fixed) if isinstance(value, Markup) else fixed
 
 
 def isolate_ltr(value: object) -> Markup:
@@ -123,7 +134,7 @@ def _environment(folders: tuple[Path, ...]) -> jinja2.Environment:
     )
     env.policies["ext.i18n.trimmed"] = True
     env.filters.update(css_string=css_string, css_counters=css_counters, ltr=isolate_ltr,
-                       phone=isolate_phone, url=isolate_url)
+                       phone=isolate_phone, url=isolate_url, single_stops=single_stops)
     env.globals.update(COUNTER_PAGE=COUNTER_PAGE, COUNTER_PAGES=COUNTER_PAGES)
     return env
 
@@ -133,6 +144,7 @@ def render_html(templates_dir: Path | tuple[Path, ...], leaflet: Leaflet, lang: 
                 unreviewed: bool) -> str:
     """Render the leaflet's HTML; template errors become TemplateError with file and line."""
     env = environment(templates_dir)
+    lang = _dated(lang, options)
     page = {
         "lang_tag": lang.tag,
         "direction": lang.direction,
@@ -146,6 +158,7 @@ def render_html(templates_dir: Path | tuple[Path, ...], leaflet: Leaflet, lang: 
         "tool_version": __version__,
         "unreviewed": unreviewed,
         "incomplete": options.incomplete,
+        **({"emergency_phone": options.emergency_phone} if options.emergency_phone else {}),
         **_edition(leaflet, lang, translations, options),
     }
     try:
@@ -165,6 +178,11 @@ def render_html(templates_dir: Path | tuple[Path, ...], leaflet: Leaflet, lang: 
         raise TemplateError(f"template not found: {exc.name}",
                             f"templates/{leaflet.template}") from None
     except jinja2.UndefinedError as exc:
+        if "emergency_phone" in (exc.message or ""):  # a setting, not a template mistake
+            raise TemplateError("this leaflet prints the emergency number, but it is not set: "
+                                "add emergency_phone = \"999\" (your country's number) to "
+                                "leaflets.toml, or to the clinic profile",
+                                f"templates/{leaflet.template}", _template_line(exc)) from None
         raise TemplateError(f"undefined name in template: {exc.message}",
                             f"templates/{leaflet.template}", _template_line(exc)) from None
     except (KeyError, ValueError, TypeError) as exc:
@@ -196,7 +214,7 @@ def _edition(leaflet: Leaflet, lang: Language, translations: StrictTranslations,
 def _english_values(leaflet: Leaflet, lang: Language, options: PageOptions,
                     page: dict) -> dict[str, str]:
     """The page's dates in the leaflet's language, each mapped to how English writes it."""
-    english = language(options.source_lang)
+    english = _dated(language(options.source_lang), options)
     status = options.translation
     pairs = [(page["published"], _date(leaflet.published, english)),
              (page["review"], month_year(leaflet.review, english)),
@@ -204,6 +222,13 @@ def _english_values(leaflet: Leaflet, lang: Language, options: PageOptions,
     if page["translation_date"]:
         pairs.append((page["translation_date"], _date(status.date, english)))
     return dict(pairs)
+
+
+def _dated(lang: Language, options: PageOptions) -> Language:
+    """The source language writes its dates in the project's locale (en-GB: 26 November 2026)."""
+    if lang.code == options.source_lang and options.source_locale:
+        return replace(lang, cldr=options.source_locale)
+    return lang
 
 
 def _date(day: dt.date, lang: Language, fmt: str = "long") -> str:

@@ -133,6 +133,8 @@ class Renderer:
         capture = _Capture()
         logger = logging.getLogger("weasyprint")
         logger.addHandler(capture)
+        # what WeasyPrint logs comes back as the job's one-line findings, not as raw lines
+        propagate, logger.propagate = logger.propagate, False
         try:
             # The variant is needed twice: layout keeps what tags need, write_pdf tags.
             document = HTML(string=html, base_url=self.base_url, url_fetcher=fetcher).render(
@@ -146,6 +148,7 @@ class Renderer:
             data = document.write_pdf(**options)
         finally:
             logger.removeHandler(capture)
+            logger.propagate = propagate
         # write_pdf is when WeasyPrint fetches attachments: the fetcher refuses any
         # outside templates/, and those inside are refused here, before anything is saved
         self._check_resources(name, document, fetcher, written=True)

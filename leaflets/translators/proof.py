@@ -9,8 +9,9 @@ import jinja2
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from ..catalogs.pofile import PoFile, is_translated, read_po
-from ..catalogs.checkers import Finding, check_message
+from ..catalogs.pofile import PoFile, is_translated, read_catalog
+from ..building.rules import message_findings
+from ..catalogs.checkers import Finding
 from ..errors import UsageError
 from ..catalogs.extract import domain_templates
 from ..locales import Language, language
@@ -64,7 +65,7 @@ def proof_rows(po: PoFile, lang: Language) -> list[ProofRow]:
             context=message.context, source=ids, translation=strings,
             previous=message.previous_id[0] if message.previous_id else None,
             notes=[" ".join(message.auto_comments)] if message.auto_comments else [],
-            findings=[f for f in check_message(message, lang, po.path)
+            findings=[f for f in message_findings(message, lang, po.path)
                       if f.check not in ("untranslated", "fuzzy", "unchanged")]))
     return rows
 
@@ -127,11 +128,7 @@ def proof_html(project: Project, code: str) -> str:
         raise UsageError(f"{lang.code} has no catalogs to proof; name a translation language")
     catalogs = []
     for domain in sorted(domain_templates(project)):
-        path = project.po_path(lang.code, domain)
-        if not path.is_file():
-            raise UsageError(f"no catalog for {lang.code}; run 'leaflets init {lang.code}'",
-                             project.rel(path))
-        po = read_po(path, project.rel(path))
+        po = read_catalog(project, lang.code, domain)
         catalogs.append((po, proof_rows(po, lang)))
     totals = {state: sum(1 for _, rows in catalogs for r in rows if r.state == state)
               for state in STATES}

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
-from ..building.build import BuildOptions, check_job, load_catalogs, plan_jobs
-from ..catalogs.pofile import PoFile, is_translated
-from ..catalogs.checkers import Finding, check_message
+from typing import TYPE_CHECKING
+
+from ..building.build import BuildOptions, Outcome, judge
+from ..building.rules import Mode
+from ..catalogs.pofile import PoFile, is_translated, read_catalog
+from ..catalogs.checkers import Finding
 from ..catalogs.extract import domain_messages, leaflet_domains
-from ..locales import language
 from ..project import Project
+
+if TYPE_CHECKING:
+    from ..render.pdf import Renderer
 
 
 @dataclass
@@ -47,13 +53,14 @@ class StatusRow:
     review: str  # "source", "reviewed by …" or "not reviewed"
     printable: bool
     problems: list[str] = field(default_factory=list)  # why it cannot be printed
+    warnings: list[str] = field(default_factory=list)  # what does not block a plain build
 
     def as_dict(self) -> dict:
         """The row for ``status --json``."""
         return {"leaflet": self.leaflet, "lang": self.lang, **asdict(self.counts),
                 "total": self.counts.total, "percent": self.counts.percent,
                 "review": self.review, "printable": self.printable,
-                "problems": self.problems}
+                "problems": self.problems, "warnings": self.warnings}
 
 
 def counts(project: Project, po: PoFile | None, domain: str) -> Counts:
@@ -70,19 +77,32 @@ def counts(project: Project, po: PoFile | None, domain: str) -> Counts:
     return result
 
 
+def verdicts(project: Project, leaflets: list[str] | None = None,
+             langs: list[str] | None = None, renderer: "Renderer | None" = None,
+             built: Path | None = None) -> list[Outcome]:
+    """Every selected leaflet x language judged as a plain build judges it, rendered where it
+    can be (leaflets/building/rules.py); nothing is written.
+
+    A PDF in ``built`` (a build's output folder) whose inputs hash is unchanged is not
+    rendered again: a build published it from the same inputs, so rendering finds nothing."""
+    options = BuildOptions(leaflets=tuple(leaflets or ()), langs=tuple(langs or ()),
+                           **({"out": Path(built)} if built else {}))
+    outcomes, _, _ = judge(project, options, renderer=renderer, reuse=built is not None)
+    return outcomes
+
+
 def status(project: Project, leaflets: list[str] | None = None,
-           langs: list[str] | None = None) -> list[StatusRow]:
-    """Every selected leaflet x language, as the build would judge it."""
-    jobs = plan_jobs(project, BuildOptions(leaflets=tuple(leaflets or ()),
-                                           langs=tuple(langs or ())))
-    catalogs = load_catalogs(project, jobs)
+           langs: list[str] | None = None, renderer: "Renderer | None" = None,
+           built: Path | None = None) -> list[StatusRow]:
+    """Every selected leaflet x language, with the plain build's verdict."""
     rows = []
-    for job in jobs:
-        outcome = check_job(project, job, catalogs)
+    for outcome in verdicts(project, leaflets, langs, renderer, built):
+        job = outcome.job
         total = Counts()
         pos = []
         for domain in leaflet_domains(job.leaflet):
-            po = catalogs.get((job.lang, domain))
+            po = (None if job.lang == project.source_lang
+                  else read_catalog(project, job.lang, domain))
             pos.append(po)
             total += counts(project, po, domain)
         if job.lang == project.source_lang:
@@ -91,9 +111,11 @@ def status(project: Project, leaflets: list[str] | None = None,
             review = "reviewed by " + ", ".join(sorted({po.reviewer for po in pos}))
         else:
             review = "not reviewed"
+        mode = Mode()
         rows.append(StatusRow(job.leaflet.id, job.lang, total, review,
-                              printable=not outcome.problems,
-                              problems=[str(p) for p in outcome.problems]))
+                              printable=outcome.verdict.printable(mode),
+                              problems=[str(f) for f in outcome.verdict.blocking(mode)],
+                              warnings=[str(f) for f in outcome.verdict.warnings]))
     return rows
 
 
@@ -115,27 +137,17 @@ def status_json(rows: list[StatusRow]) -> str:
     return json.dumps([row.as_dict() for row in rows], ensure_ascii=False, indent=2)
 
 
-def check(project: Project, langs: list[str] | None = None) -> list[Finding]:
-    """Every quality check on every catalog, plus messages the templates use but a catalog lacks."""
-    findings = []
-    jobs = plan_jobs(project, BuildOptions(langs=tuple(langs or ())))
-    catalogs = load_catalogs(project, jobs)  # malformed catalogs stop here
-    for (code, domain), po in sorted(catalogs.items()):
-        lang = project.language(code)
-        wanted = {(m.msgid if isinstance(m.msgid, str) else m.msgid[0], m.context): m
-                  for m in domain_messages(project, domain)}
-        for message in po.catalog:
-            if not message.id:
-                continue
-            msgid = message.id if isinstance(message.id, str) else message.id[0]
-            if (msgid, message.context) not in wanted:
-                findings.append(Finding(po.path, message.lineno, "stale", "no template uses this "
-                                        "message; run 'leaflets update'", False))
-                continue
-            findings += check_message(message, lang, po.path)
-        for (msgid, context), source in wanted.items():
-            if po.catalog.get(msgid, context) is None:
-                findings.append(Finding(po.path, None, "missing", f"{msgid[:50]!r} "
-                                        f"(used at {source.where}) is not in the catalog; run "
-                                        "'leaflets update'", True))
-    return sorted(findings, key=lambda f: (f.path, f.lineno or 0, f.check))
+def check(project: Project, langs: list[str] | None = None,
+          renderer: "Renderer | None" = None, built: Path | None = None) -> list[Finding]:
+    """Every finding of every leaflet in the languages (rendering included), each once."""
+    found = {f for outcome in verdicts(project, None, langs, renderer, built)
+             for f in outcome.verdict.findings}
+    return sorted(found, key=lambda f: (f.path or "", f.lineno or 0, f.check, f.message))
+
+
+def readability_figures(project: Project) -> list[str]:
+    """Each leaflet's reading-age figures against its limits, for ``check``'s summary."""
+    from ..catalogs import readability  # loads a pronunciation dictionary (~1 s)
+
+    scores = (readability.score_leaflet(project, leaflet) for leaflet in project.leaflets())
+    return [score.summary() for score in scores if score is not None]
