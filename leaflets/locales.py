@@ -12,20 +12,10 @@ from babel.core import get_global
 
 from .errors import UsageError
 
-# Font families per ISO 15924 script (the script itself comes from CLDR's likely
-# subtags).  Every family listed is installed by the setup and is the only one
-# allowed in a PDF of that script: fontconfig's silent fallback is an error.
-SCRIPT_FONTS: dict[str, tuple[str, ...]] = {
-    "Latn": ("Noto Sans",),
-    "Cyrl": ("Noto Sans",),
-    "Grek": ("Noto Sans",),
-    "Arab": ("Noto Sans Arabic", "Noto Sans"),
-    "Deva": ("Noto Sans Devanagari", "Noto Sans"),
-    "Hans": ("Noto Sans CJK SC", "Noto Sans"),
-    "Hant": ("Noto Sans CJK TC", "Noto Sans"),
-    "Jpan": ("Noto Sans CJK JP", "Noto Sans"),
-    "Kore": ("Noto Sans CJK KR", "Noto Sans"),
-}
+# Fonts drawn in leaflets of every script: the Latin text (HSG, phone numbers, URLs).
+LATIN_LANG = "en"
+# Family words of styles that are not body text, or a second choice for it.
+_NOT_BODY = {"Mono", "UI", "Display", "Serif", "Math", "Symbols", "Rashi"}
 
 _CODE = re.compile(r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*$")
 
@@ -63,10 +53,29 @@ class Language:
 
     @property
     def fonts(self) -> tuple[str, ...]:
-        """The font families this language's leaflets may use, preferred first."""
-        if self.font_override:
+        """The font families this language's leaflets may use, preferred first.
+
+        Empty when no installed font covers the language (see ``missing_font``)."""
+        if self.font_override:  # the project's choice (leaflets.toml fonts)
             return self.font_override
-        return SCRIPT_FONTS.get(self.script, SCRIPT_FONTS["Latn"])
+        # fontconfig knows no orthography for some languages (ckb): the script's own
+        # most likely language (CLDR: und_Arab -> ar) then stands for it
+        own = script_font(self.fontconfig_lang) or script_font(_script_lang(self.script))
+        latin = script_font(LATIN_LANG)
+        if own is None:
+            return ()
+        return tuple(dict.fromkeys(f for f in (own, latin) if f))
+
+    @property
+    def fontconfig_lang(self) -> str:
+        """The language as fontconfig names its orthographies: ``zh_Hans`` -> ``zh-cn``."""
+        code = self.cldr or self.code
+        base, _, rest = code.partition("_")
+        script = self.script if not self.cldr else ""
+        if base == "zh":
+            return "zh-tw" if script == "Hant" or rest in ("TW", "HK", "MO") else "zh-cn"
+        region = next((part for part in rest.split("_") if len(part) == 2), "")
+        return f"{base}-{region.lower()}" if region else base
 
     @property
     def css_font_stack(self) -> str:
@@ -102,6 +111,55 @@ def language(code: str) -> Language:
         name=locale.get_display_name(locale) or code,
         english_name=locale.get_display_name("en") or code,
     )
+
+
+def missing_font(lang: Language) -> str | None:
+    """One line saying which font to install when none covers ``lang``, else None."""
+    if lang.fonts:
+        return None
+    script = Locale("en").scripts.get(lang.script, lang.script)
+    package = "fonts-noto-cjk" if lang.script in _CJK_SCRIPTS else "fonts-noto-core"
+    return (f"no installed font covers {lang.english_name} ({script} script); "
+            f"install the Debian package {package} (or another font for it), then run fc-cache")
+
+
+_CJK_SCRIPTS = {"Hans", "Hant", "Hani", "Jpan", "Kore", "Hang"}
+
+
+@lru_cache(maxsize=None)
+def script_font(fc_lang: str) -> str | None:
+    """The installed family fontconfig says covers ``fc_lang`` best, Noto Sans preferred."""
+    covering = _fc_families("fc-list", f":lang={fc_lang}")
+    if not covering and "-" in fc_lang:
+        return script_font(fc_lang.partition("-")[0])
+    if not covering:
+        return None
+    # fontconfig's own order for the language breaks ties (Noto Sans CJK SC for zh-cn)
+    ranked = {family: i for i, family in enumerate(_fc_families("fc-match", "-s",
+                                                                f":lang={fc_lang}"))}
+
+    def preference(family: str) -> tuple:
+        words = set(family.split())
+        return (not family.startswith("Noto Sans"), bool(words & _NOT_BODY), len(family),
+                ranked.get(family, len(ranked)), family)
+
+    return min(covering, key=preference)
+
+
+def _script_lang(script: str) -> str:
+    """The language CLDR thinks most likely for ``script``: Arab -> ar."""
+    likely = get_global("likely_subtags").get(f"und_{script}", "")
+    return likely.partition("_")[0] or LATIN_LANG
+
+
+def _fc_families(command: str, *args: str) -> list[str]:
+    """The first family name of each font a fontconfig command lists, in its order."""
+    try:
+        listed = subprocess.run([command, *args, "--format", "%{family[0]}\n"],
+                                capture_output=True, text=True, timeout=30, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return list(dict.fromkeys(line for line in listed.splitlines() if line))
 
 
 def _script_of(locale: Locale) -> str:

@@ -88,6 +88,8 @@ def marked_content(page):
         op = str(operator)
         if op in ("BDC", "BMC"):
             properties = operands[1] if op == "BDC" else None
+            if properties is not None and not isinstance(properties, pikepdf.Dictionary):
+                properties = page.Resources.Properties[properties]  # a named property list
             stack.append((str(operands[0]), properties))
             if properties is not None and "/MCID" in properties:
                 mcids.append(int(properties.MCID))
@@ -156,7 +158,13 @@ def test_all_text_is_tagged_or_a_pagination_artifact(built, lang):
                     assert properties is not None and properties.Type == "/Pagination"
                     footer += properties.get("/Subtype") == "/Footer"
                 else:
-                    assert "/MCID" in stack[-1][1]
+                    # tagged: its structure element's MCID, inside it only the text
+                    # layer's ActualText spans (leaflets/hiddentext.py), no other tag
+                    tagged = [i for i, (_, p) in enumerate(stack) if p is not None and
+                              "/MCID" in p]
+                    assert len(tagged) == 1, stack
+                    assert all("/ActualText" in p and "/MCID" not in p
+                               for _, p in stack[tagged[0] + 1:]), stack
             assert footer, f"page {number + 1}: the footer is not an artifact"
             # every MCID once, each owned by an element of the tree that points back to it
             assert mcids == list(range(len(mcids)))

@@ -132,14 +132,28 @@ def test_missing_shared_layout(project_copy, tmp_path):
 
 
 def test_missing_font(project_copy, tmp_path, capsys, monkeypatch):
-    """A script whose font is not installed: fontconfig falls back silently, we do not."""
-    monkeypatch.setitem(locales.SCRIPT_FONTS, "Latn", ("Noto Sans Not Installed",))
+    """A font chosen for a script is not installed: fontconfig falls back silently, we do not."""
+    with (project_copy.root / "leaflets.toml").open("a", encoding="utf-8") as f:
+        f.write('\n[fonts]\nLatn = ["Noto Sans Not Installed"]\n')
     code, err = cli(capsys, "build", "--root", str(project_copy.root), "--lang", "en",
                     "--out", str(tmp_path / "out"), "-q")
     assert code == 1
     assert err[0] == "error: hsg [en]: not built:"
     assert "text fell back to font" in err[1] and "Noto Sans Not Installed" in err[1]
     assert not list((tmp_path / "out").rglob("*.pdf"))
+
+
+@pytest.mark.parametrize("command", ["build", "check", "status"])
+def test_no_installed_font_for_the_script(project_copy, tmp_path, capsys, monkeypatch, command):
+    """One line naming the language and the Debian package, the same for all three verdicts."""
+    monkeypatch.setattr(locales, "script_font", lambda fc_lang: None if fc_lang == "hi" else
+                        "Noto Sans")
+    args = ["--out", str(tmp_path / "out"), "-q"] if command == "build" else []
+    code, err = cli(capsys, command, "--root", str(project_copy.root), "--lang", "hi", *args)
+    assert code != 0
+    assert err == ["locales/hi: no installed font covers Hindi (Devanagari script); install the "
+                   "Debian package fonts-noto-core (or another font for it), then run fc-cache"]
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").rglob("*.pdf"))
 
 
 def test_missing_glyph(project_copy, tmp_path, capsys):

@@ -12,6 +12,7 @@ import pypdf
 import pytest
 from conftest import ROOT, normalize, pdftotext
 
+from leaflets.render import hiddentext
 from leaflets.catalogs.pofile import read_po
 from leaflets.catalogs.extract import domain_messages
 from leaflets.render.html import _date, month_year, single_stops
@@ -72,7 +73,15 @@ def extract(path, lang: str, extractor: str) -> str:
 
 @pytest.mark.parametrize("extractor", ["pdftotext", "pypdf"])
 @pytest.mark.parametrize("lang", LANGS)
-def test_every_message_reads_back_exactly(built, lang, extractor):
+def test_every_message_reads_back_exactly(built, lang, extractor, request):
+    if extractor == "pypdf" and lang == "hi":
+        # a space read at the end of a <strong> box, before its punctuation
+        request.applymarker(pytest.mark.xfail(reason="pypdf: inline box ends", strict=True))
+    if extractor == "pypdf" and language(lang).direction == "rtl":
+        # the invisible text of right-to-left lines is laid out for pdf.js (Firefox);
+        # pypdf reads it word-reversed: measured in tests/test_viewers.py, README
+        request.applymarker(pytest.mark.xfail(reason="pypdf: RTL text layer is for pdf.js",
+                                              strict=True))
     path = pdf_path(built, lang)
     pages = len(pikepdf.open(path).pages)
     cjk = lang.startswith("zh")
@@ -100,6 +109,8 @@ def test_fonts_are_embedded_subset_and_of_the_script(built, lang):
         name, fields = row.split()[0], row.split()
         assert fields[-5:-2] == ["yes", "yes", "yes"], row  # embedded, subset, ToUnicode
         family = name.split("+", 1)[1].replace("-", " ")
+        if family == hiddentext.BASE_FONT.split("+")[1]:
+            continue  # the invisible text layer's font of blank glyphs
         assert any(family.startswith(f) for f in language(lang).fonts), row
 
 

@@ -110,6 +110,16 @@ def test_leading_and_trailing_whitespace():
     ("Bring a pad.", "पैड लाएँ", "hi", True),
     ("<strong>Cramps</strong> are common.", "<strong>Crampes</strong> fréquentes.", "fr", False),
     ("heavy bleeding", "saignement abondant.", "fr", True),
+    # no list of marks: Unicode's Sentence_Terminal and Script_Extensions decide
+    ("Bring a pad.", "ፓድ ይዘው ይምጡ።", "am", False),
+    ("Bring a pad.", "ፓድ ይዘው ይምጡ.", "am", True),
+    ("What is an HSG?", "HSG ምንድን ነው፧", "am", False),
+    ("Bring a pad.", "הביאי תחבושת.", "he", False),
+    ("What is an HSG?", "HSG چیست؟", "fa", False),
+    ("Bring a pad.", "یک پد بیاورید.", "fa", False),
+    ("Bring a pad.", "یک پد بیاورید؟", "fa", True),
+    ("Tell the team if you:", "أخبري الفريق إذا:", "ar", False),
+    ("Tell the team if you;", "أخبري الفريق إذا;", "ar", True),
 ])
 def test_end_punctuation_fits_the_script(source, translation, lang, bad):
     assert (fails(check_end_punctuation, source, translation, lang) == "end-punctuation") is bad

@@ -479,3 +479,20 @@ def test_search_filters_a_thousand_cards_correctly(browser, thousand_cards, quer
     assert status == f"Showing {len(expected)} of 1000"
     assert tab.locator("#no-match").is_hidden() == bool(expected)
     tab.close()
+
+
+AXE = Path(__file__).resolve().parent / "js" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def test_passes_an_automated_wcag_2_1_aa_audit(page):
+    """axe-core (npm, installed by .ci/setup) finds no WCAG 2.0/2.1 A or AA violation."""
+    assert AXE.exists(), "axe-core is not installed: run .ci/setup"
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    results = page.evaluate("""() => axe.run(document, {
+        runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},
+        resultTypes: ['violations']})""")
+    assert results["passes"] or results["incomplete"] or results["inapplicable"], \
+        "axe ran no rule"
+    violations = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+                  for v in results["violations"]]
+    assert violations == []

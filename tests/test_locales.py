@@ -40,6 +40,26 @@ def test_each_script_gets_its_own_font_first():
     assert language("uk").fonts == ("Noto Sans",)
 
 
+@pytest.mark.parametrize("code, family", [
+    ("he", "Noto Sans Hebrew"), ("fa", "Noto Sans Arabic"), ("am", "Noto Sans Ethiopic"),
+    ("zh_Hant", "Noto Sans CJK TC"), ("ja", "Noto Sans CJK JP"), ("ka", "Noto Sans Georgian"),
+    ("ckb", "Noto Sans Arabic")])  # fontconfig knows no ckb: its script's language stands in
+def test_fonts_come_from_fontconfig_for_any_installed_script(code, family):
+    assert language(code).fonts == (family, "Noto Sans")
+
+
+def test_a_project_may_choose_the_fonts(tmp_path):
+    from conftest import copy_project
+    project = copy_project(tmp_path)
+    with (project.root / "leaflets.toml").open("a", encoding="utf-8") as f:
+        f.write('\n[fonts]\nArab = ["Noto Naskh Arabic", "Noto Sans"]\n'
+                'fa = ["Noto Sans Arabic UI"]\n')
+    project = type(project)(project.root)  # settings are read once per Project
+    assert project.language("ar").fonts == ("Noto Naskh Arabic", "Noto Sans")
+    assert project.language("fa").fonts == ("Noto Sans Arabic UI",)
+    assert project.language("he").fonts == ("Noto Sans Hebrew", "Noto Sans")  # fontconfig
+
+
 def test_unknown_language_is_an_error():
     with pytest.raises(UsageError, match="xq"):
         language("xq")

@@ -19,7 +19,6 @@ import pytest
 from babel.messages.catalog import Message
 
 from conftest import FIXTURES, ROOT, copy_project
-from leaflets import locales
 from leaflets.building import rules
 from leaflets.catalogs.checkers import CheckFailed, allowed_character, check_characters
 from leaflets.catalogs.pofile import po_bytes, read_po
@@ -97,8 +96,9 @@ def apply_edit(project: Project, case: dict, monkeypatch, tmp_path) -> None:
         shutil.copyfile(ROOT / FR_HSG, outside)
         path.unlink()
         path.symlink_to(outside)
-    elif edit == "no-font":
-        monkeypatch.setitem(locales.SCRIPT_FONTS, "Latn", ("Noto Sans Not Installed",))
+    elif edit == "no-font":  # the project chooses a font that is not installed
+        with (project.root / "leaflets.toml").open("a", encoding="utf-8") as f:
+            f.write('\n[fonts]\nLatn = ["Noto Sans Not Installed"]\n')
     else:
         raise AssertionError(f"unknown edit {edit!r}")
 

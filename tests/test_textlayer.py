@@ -17,6 +17,8 @@ from PIL import Image, ImageChops
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout
 
+import readback  # noqa: E402
+
 from leaflets.render import textlayer  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -140,11 +142,46 @@ def missing_paragraphs(path, extractor):
     return [paragraph for paragraph in expected if paragraph not in text]
 
 
-@pytest.mark.parametrize('extractor', [poppler_text, pypdf_text])
+def pdfium_text(path):
+    """Return the text of ``path`` extracted by PDFium (Chrome, Edge)."""
+    return readback.pdfium([path], False)[0]
+
+
+def pdfjs_text(path):
+    """Return the text of ``path`` extracted by pdf.js (Firefox)."""
+    return readback.pdfjs([path], False)[0]
+
+
+EXTRACTORS = [poppler_text, pypdf_text, pdfium_text, pdfjs_text]
+# Measured limits (README, "Text layer"): pypdf reads the invisible words of
+# right-to-left lines in an order written for pdf.js, which cannot serve both;
+# PDFium's and pdf.js's own bidi misplace some neutrals next to digits and Latin
+# letters in right-to-left lines (the last Arabic paragraph), PDFium also a vowel
+# mark before punctuation at a line's end ("فورا.ً").
+KNOWN = {('ar', 'pypdf_text'): 'pypdf reverses words of the pdf.js text layer',
+         ('ar', 'pdfium_text'): 'PDFium: neutrals beside digits and Latin in RTL lines',
+         ('ar', 'pdfjs_text'): 'pdf.js: neutrals beside digits and Latin in RTL lines'}
+
+
+@pytest.mark.parametrize('extractor', EXTRACTORS)
 @pytest.mark.parametrize('lang, variant', CASES)
-def test_text_layer_is_exact(pdfs, lang, variant, extractor):
+def test_text_layer_is_exact(pdfs, lang, variant, extractor, request):
     path = pdfs['patched'] / f'{lang}-{variant}.pdf'
-    assert missing_paragraphs(path, extractor) == []
+    missing = missing_paragraphs(path, extractor)
+    if (lang, extractor.__name__) in KNOWN:
+        if extractor is not pypdf_text:  # Arabic words and punctuation alone: exact
+            assert normalize(PARAGRAPHS['ar'][0]) not in missing
+        request.applymarker(pytest.mark.xfail(reason=KNOWN[lang, extractor.__name__],
+                                              strict=True))
+    assert missing == []
+
+
+@pytest.mark.parametrize('extractor', [pypdf_text, pdfium_text, pdfjs_text])
+@pytest.mark.parametrize('lang, variant', CASES)
+def test_no_bidi_marks_added(pdfs, lang, variant, extractor):
+    # poppler alone gets right-to-left marks, in its ActualText: see hiddentext.poppler_order
+    text = extractor(pdfs['patched'] / f'{lang}-{variant}.pdf')
+    assert not re.search('[\u061c\u200e\u200f]', text)
 
 
 @pytest.mark.parametrize('lang', ['ar', 'hi'])
@@ -197,14 +234,26 @@ def operators(path, text_state=True):
     """Return content operators of ``path``, without the strings shown by TJ.
 
     Without ``text_state``, also without the operators placing and styling
-    glyphs in text objects (Tm, Tf, Ts, TJ).
+    glyphs in text objects (Tm, Tf, Ts, TJ, and Tr, Tz of the invisible text).
+    The marked content the text layer adds (ActualText spans) is left out.
     """
+    found, added = [], []
     with pikepdf.open(path) as pdf:
-        return [
-            (str(operator), None if str(operator) == 'TJ' else str(operands))
-            for page in pdf.pages
-            for operands, operator in pikepdf.parse_content_stream(page)
-            if text_state or str(operator) not in ('Tm', 'Tf', 'Ts', 'TJ')]
+        for page in pdf.pages:
+            for operands, operator in pikepdf.parse_content_stream(page):
+                name = str(operator)
+                if name in ('BDC', 'BMC'):
+                    ours = str(operands[0]) == '/LeafletsText' or (
+                        isinstance(operands[-1], pikepdf.Dictionary) and
+                        '/ActualText' in operands[-1])
+                    added.append(ours)
+                    if ours:
+                        continue
+                elif name == 'EMC' and added.pop():
+                    continue
+                if text_state or name not in ('Tm', 'Tf', 'Ts', 'TJ', 'Tr', 'Tz'):
+                    found.append((name, None if name == 'TJ' else str(operands)))
+    return found
 
 
 @pytest.mark.parametrize('lang, variant', CASES)
@@ -214,7 +263,7 @@ def test_only_glyph_codes_change(pdfs, lang, variant):
     # drawn run by run in logical order (Tm, Tf), same glyphs at the same place:
     # test_pages_are_identical checks the painted result.
     name = f'{lang}-{variant}.pdf'
-    text_state = lang != 'ar'
+    text_state = lang not in ('ar', 'hi')  # their lines get an invisible text layer
     assert (operators(pdfs['patched'] / name, text_state) ==
             operators(pdfs['unpatched'] / name, text_state))
 
@@ -236,7 +285,11 @@ def test_size_does_not_blow_up(pdfs, lang, variant):
     name = f'{lang}-{variant}.pdf'
     before = (pdfs['unpatched'] / name).stat().st_size
     after = (pdfs['patched'] / name).stat().st_size
-    assert after <= before * 1.1
+    # Lines with an invisible text layer carry their text three more times (the
+    # invisible glyphs, poppler's and PDFium's ActualText): about +50% on a page
+    # of such text, +65% on the Arabic leaflet (README, "Text layer").
+    limit = 1.8 if lang in ('ar', 'hi') else 1.1
+    assert after <= before * limit
 
 
 def test_refuses_unexpected_version(monkeypatch):
@@ -281,6 +334,6 @@ def test_line_with_a_font_drawing_only_empty_glyphs(renderer, caplog, tmp_path):
     assert 'Unexpected glyph string' not in caplog.text
     path = tmp_path / 'isolates.pdf'
     path.write_bytes(rendered.data)
-    for extractor in (poppler_text, pypdf_text):
+    for extractor in (poppler_text, pdfium_text, pdfjs_text):
         text = normalize(extractor(path))
         assert all(normalize(line) in text for line in lines), (extractor, text)

@@ -23,15 +23,15 @@ from ..settings import PROJECT_FILE
 from .cache import CACHE_DIR, Memo, font_dirs_signature, make_key
 from ..clinic.profile import Clinic
 from ..clinic.edition import edition_fields
-from ..errors import CatalogError, LeafletError, Problem, TemplateError, UsageError
+from ..errors import LeafletError, Problem, TemplateError, UsageError
 from ..catalogs.extract import domain_messages, leaflet_domains
 from ..render.html import PAPER_SIZES, PageOptions, render_html
-from .inputs import (file_sha256, font_hashes, job_inputs, template_hashes,
+from .inputs import (file_sha256, font_hashes, job_inputs,
                      templates_by_leaflet, weasyprint_version)
-from ..locales import font_files, language
+from ..locales import font_files, missing_font
 from .manifest import ManifestEntry, entry_for, entry_from_dict, read_manifest, still_valid
 from .parallel import RenderOutput, RenderTask, default_jobs, render_all
-from ..project import Leaflet, Project, check_sources, shown_path
+from ..project import Leaflet, Project, check_sources
 from .publish import publish
 from .rules import (RULES, Finding, Mode, Verdict, catalog_findings, release_findings,
                     render_findings)
@@ -392,7 +392,9 @@ def plan_jobs(project: Project, options: BuildOptions) -> list[Job]:
     langs = variants.check_variant(options.variant, langs, asked=bool(options.langs),
                                   source=project.source_lang)
     for lang in langs:
-        language(lang)  # an unknown CLDR code fails here, before any work
+        # an unknown CLDR code, or a script no installed font covers, fails here
+        if problem := missing_font(project.language(lang)):
+            raise UsageError(problem, project.rel(project.locales / lang))
     # the order asked for (a print pack follows it); the same command gives the same shards
     jobs = [Job(leaflet, lang, options.variant) for leaflet in leaflets for lang in langs]
     return select_shard(jobs, options.shard)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from html.parser import HTMLParser
 
+import regex
 from babel.messages.catalog import Message
 
 from ..errors import Problem
@@ -208,16 +209,44 @@ SAFETY_CHECKS = (check_markup, check_placeholders, check_template_code, check_ch
 _TAG = re.compile(r"<[^>]*>")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
-# What a sentence-final mark in the English source becomes in each script.
-END_PUNCTUATION: dict[str, dict[str, str]] = {
-    "Latn": {".": ".", "?": "?", "!": "!", ":": ":", ";": ";"},
-    "Cyrl": {".": ".", "?": "?", "!": "!", ":": ":", ";": ";"},
-    "Arab": {".": ".", "?": "؟", "!": "!", ":": ":", ";": "؛"},
-    "Deva": {".": "।", "?": "?", "!": "!", ":": ":", ";": ";"},
-    "Hans": {".": "。", "?": "？", "!": "！", ":": "：", ";": "；"},
-    "Hant": {".": "。", "?": "？", "!": "！", ":": "：", ";": "；"},
-}
-_ALL_END_MARKS = set("".join(v for marks in END_PUNCTUATION.values() for v in marks.values()))
+# Sentence ends come from Unicode: \p{Sentence_Terminal} (. ? ! । ። 。 ؟ ...) and the
+# colons and semicolons closing a lead-in; a mark's kind comes from its name.
+_END_KINDS = ("QUESTION", "EXCLAMATION", "SEMICOLON", "COLON")
+# ISO 15924 codes of CLDR that Unicode's Script_Extensions spell otherwise.
+_UNICODE_SCRIPT = {"Hans": "Hani", "Hant": "Hani", "Jpan": "Hani", "Kore": "Hang"}
+# Arabic-script languages end sentences with "." (U+06D4 ARABIC FULL STOP is Urdu's):
+# the one fact Unicode's properties do not tell.
+_COMMON_STOP_SCRIPTS = {"Arab"}
+
+
+def end_kind(char: str) -> str | None:
+    """What a sentence-final character is: stop, question, exclamation, colon... or None."""
+    if not char:
+        return None
+    name = unicodedata.name(char, "")
+    sentence_end = regex.match(r"\p{Sentence_Terminal}", char) is not None
+    kind = next((k.lower() for k in _END_KINDS if k in name.split()), None)
+    if kind in ("colon", "semicolon"):
+        return kind if unicodedata.category(char) == "Po" else None
+    return (kind or "stop") if sentence_end else None
+
+
+@lru_cache(maxsize=None)
+def _end_marks() -> tuple[tuple[str, str], ...]:
+    """Every punctuation character that can end a sentence or a lead-in, with its kind."""
+    chars = (chr(c) for c in range(0x20, 0x20000))
+    return tuple((char, kind) for char in chars
+                 if unicodedata.category(char) == "Po" and (kind := end_kind(char)))
+
+
+@lru_cache(maxsize=None)
+def script_end_marks(script: str, kind: str) -> frozenset[str]:
+    """The sentence-end marks of ``kind`` that belong to ``script`` (Script_Extensions)."""
+    if kind == "stop" and script in _COMMON_STOP_SCRIPTS:
+        return frozenset()
+    pattern = regex.compile(rf"\p{{scx={_UNICODE_SCRIPT.get(script, script)}}}")
+    return frozenset(char for char, found in _end_marks() if found == kind and
+                     pattern.match(char))
 
 
 def _text(markup_text: str) -> str:
@@ -287,18 +316,25 @@ def check_whitespace(message: Message, lang=None) -> None:
 
 
 def check_end_punctuation(message: Message, lang=None) -> None:
-    """A sentence ends with the mark its script uses (Arabic ؟, Chinese 。, Hindi ।)."""
-    marks = END_PUNCTUATION.get(getattr(lang, "script", "Latn"), END_PUNCTUATION["Latn"])
+    """A sentence ends with a mark of the same kind, its script's own if it has one (؟ 。 । ።)."""
+    script = getattr(lang, "script", "Latn")
     for source, translation in _pairs(message):
         end_source = _TAG.sub("", source).rstrip()[-1:]
         end_trans = _TAG.sub("", translation).rstrip()[-1:]
-        wanted = marks.get(end_source)
-        if wanted and end_trans != wanted and not (wanted == "." and end_trans == "!"):
-            raise CheckFailed("end-punctuation", f"source ends with {end_source!r}; the "
-                              f"translation should end with {wanted!r}, not {end_trans!r}")
-        if not wanted and end_trans in _ALL_END_MARKS and end_source not in _ALL_END_MARKS:
-            raise CheckFailed("end-punctuation", f"translation ends with {end_trans!r} but the "
-                              "source has no end punctuation")
+        wanted, found = end_kind(end_source), end_kind(end_trans)
+        if wanted is None:
+            if found is not None:
+                raise CheckFailed("end-punctuation", f"translation ends with {end_trans!r} "
+                                  "but the source has no end punctuation")
+            continue
+        own = script_end_marks(script, wanted)
+        if found == wanted and (end_trans in own or not own):
+            continue
+        if wanted == "stop" and found == "exclamation":
+            continue  # a full stop may become an exclamation mark
+        expected = " or ".join(repr(mark) for mark in sorted(own)) if own else f"a {wanted} mark"
+        raise CheckFailed("end-punctuation", f"source ends with {end_source!r}; the "
+                          f"translation should end with {expected}, not {end_trans!r}")
 
 
 def check_font_coverage(message: Message, lang=None) -> None:

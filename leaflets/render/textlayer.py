@@ -8,19 +8,13 @@ alias CID above the font's glyph count, drawn with the same glyph (CIDToGIDMap)
 and the same width (W), and mapped to its own text (ToUnicode). Codes stay in
 Identity-H because pypdf ignores embedded Encoding CMaps.
 
-Each line WeasyPrint draws is then rewritten (leaflets/render/textlines.py) so that
-poppler (pdftotext) and pypdf both read it in logical order, with the same
-glyphs painted at the same places (pages render pixel-identical; font files and
-marked content untouched):
-- the offsets placing marks ([base +p mark -q]) are split into offsets too
-  small for pypdf to read as word gaps (textlines.split_mark_offsets);
-- right-to-left lines are drawn run by run in logical order
-  (textlines.logical_segments);
-- in right-to-left runs each glyph carries one character, the others going to
-  blank glyphs (the font's zero-width glyph, no outline), and neutral
-  characters get a right-to-left mark, for poppler's bidi reordering
-  (textlines.spread_rtl_clusters).
-The bidi marks added (U+061C, U+200F) are invisible format characters.
+Lines WeasyPrint already maps right stay as written. Every other line gets an
+invisible text layer in reading order (leaflets/render/hiddentext.py): its glyphs stay
+as drawn, with alias codes read as spaces, under ActualText for poppler and
+PDFium. Fonts without alias codes (CFF outlines: CJK collections) keep the
+older rewrite of the drawn line (leaflets/render/textlines.py): offsets placing marks
+split for pypdf, right-to-left runs drawn in logical order, clusters spread
+over blank glyphs with bidi marks for poppler. Pages render pixel-identical.
 """
 
 import inspect
@@ -29,7 +23,8 @@ from math import ceil
 
 import pydyf
 
-from ..render import textlines as lines
+from . import hiddentext
+from . import textlines as lines
 from .textlines import RLM
 
 EXPECTED_VERSION = '70.0'
@@ -142,7 +137,7 @@ def _draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
         for font, real_map in real_maps.items():
             font.to_unicode = real_map
     if log and not _simple(log, textbox):
-        _recode(stream, start, log, _runs(textbox), font_before)
+        _overlay(stream, start, log, textbox, font_before)
     return emojis
 
 
@@ -203,6 +198,211 @@ def _recode(stream, start, log, runs, font_before):
         _code(font, glyph_id, text) for font, glyph_id, text in entries]
     operators[start:] = lines.serialize(
         segments, log, codes, _tf(stream._current_font), _blank)
+
+
+def _overlay(stream, start, log, textbox, font_before):
+    """Keep the line drawn since ``start`` as drawn, read as spaces, and lay its text
+    invisibly in reading order, with ActualText for poppler and PDFium
+    (leaflets/render/hiddentext.py)."""
+    operators = stream.stream
+    events = lines.parse(operators[start:], log, font_before)
+    runs = _run_texts(textbox)
+    if (not events or events[0][0] != 'Tm' or not runs or
+            sum(run[5] for run in runs) != len(log) or
+            not all(_can_alias(font) for font, _, _ in log)):
+        _recode(stream, start, log, _runs(textbox), font_before)
+        return
+    codes = [_hidden_code(font, glyph_id, text) for font, glyph_id, text in log]
+    a, b, c, d, e, f = events[0][2]
+    size = textbox.style['font_size']
+    logical = ''.join(run[2] for run in sorted(runs, key=lambda run: run[4]))
+    rtl_line = any(run[3] for run in runs)
+    # PDFium reads the ActualText of the first text object of the line and skips
+    # the others if they share its property list: one named list for the line.
+    pdfium = hiddentext.property_list(stream._resources, hiddentext.pdfium_order(logical))
+    marked_pdfium = b'/LeafletsText /%s BDC' % pdfium.encode()
+
+    def matrix(x):
+        return b' '.join(lines.pdf_number(v) for v in (a, b, c, d, e + a * x, f + b * x)) + b' Tm'
+
+    document_layer = hiddentext.layer(stream._fonts)
+    left = min(run[0] for run in runs)
+    width = max(run[0] + run[1] for run in runs) - left
+    if rtl_line:
+        invisible = hiddentext.rtl_words(document_layer, logical, left, width, size, matrix)
+    else:
+        invisible = hiddentext.operators(document_layer, logical, matrix(left), width, size)
+    out = [hiddentext.begin_span(''), marked_pdfium, *invisible, b'EMC', b'EMC']
+    # poppler reads the ActualText of each word where its glyphs are: one word is
+    # one of its characters, so its own bidi keeps punctuation and spaces in place
+    groups = _word_groups(textbox, runs)
+    if groups is None:
+        groups = [(run[5], run[2][::-1] if run[3] else run[2]) for run in runs]
+    pieces = _split_runs(events, [count for count, _ in groups])
+    for index, ((_, text), piece) in enumerate(zip(groups, pieces)):
+        drawn = lines.serialize([(None, None, piece)], log, codes, None, _blank)
+        if index == 0 and not any(op.endswith(b' Tf') for op in drawn[:next(
+                (i for i, op in enumerate(drawn) if op.endswith(b'TJ')), len(drawn))]):
+            drawn.insert(1, _tf(font_before))  # the invisible text's font came between
+        if drawn:
+            out += [hiddentext.begin_span(text), marked_pdfium, *drawn, b'EMC', b'EMC']
+    operators[start:] = out
+
+
+def _word_groups(textbox, runs):
+    """Return (glyphs drawn, text as poppler must read it) of each word, in drawing order.
+
+    The glyphs of a word are consecutive in a run; a word split by runs is a group per
+    run. Returns None if Pango's clusters do not say which word a glyph belongs to.
+    """
+    from weasyprint.text.ffi import ffi, pango
+    line, _ = textbox.pango_layout.get_first_line()
+    utf8 = textbox.pango_layout.text.encode()
+    start, end = line.start_index, line.start_index + line.length
+    word_of, word = {}, 0  # byte offset -> word index
+    texts, current, was_space = [], b'', False
+    for offset in range(start, end):
+        byte = utf8[offset:offset + 1]
+        if byte[0] & 0xC0 == 0x80:  # continuation byte
+            word_of[offset] = word
+            current += byte
+            continue
+        char_end = offset + 1
+        while char_end < end and utf8[char_end] & 0xC0 == 0x80:
+            char_end += 1
+        space = utf8[offset:char_end].decode().isspace()
+        if was_space and not space:
+            texts.append(current)
+            current, word = b'', word + 1
+        word_of[offset] = word
+        current += byte
+        was_space = space
+    texts.append(current)
+    groups, run = [], line.runs[0]
+    while run != ffi.NULL:
+        glyph_item, run = run.data, run.next
+        item, glyphs = glyph_item.item, glyph_item.glyphs
+        rtl = item.analysis.level % 2
+        for i in range(glyphs.num_glyphs):
+            if glyphs.glyphs[i].glyph == pango.PANGO_GLYPH_EMPTY:
+                continue
+            index = word_of.get(item.offset + glyphs.log_clusters[i])
+            if index is None:
+                return None
+            if groups and groups[-1][0] == index and groups[-1][3] == id(item):
+                groups[-1][1] += 1
+            else:
+                groups.append([index, 1, rtl, id(item), item.offset, item.length])
+    found = []
+    for index, count, rtl, _, offset, length in groups:
+        # the part of the word in this run
+        word_bytes = b''.join(
+            utf8[o:o + 1] for o in range(max(offset, start), min(offset + length, end))
+            if word_of.get(o) == index)
+        text = hiddentext.CONTROLS.sub('', word_bytes.decode(errors='ignore'))
+        found.append((count, hiddentext.poppler_order(text) if rtl else text))
+    return found
+
+
+def _split_runs(events, counts):
+    """Split a line's events into one list per group of ``counts`` glyphs, in drawing order.
+
+    Offsets and state between two groups open the next group's TJ after an empty
+    string, '[<> -292 <...>]', as WeasyPrint writes them: PDFium places a TJ that
+    ends or starts with an offset otherwise, and glyphs would move.
+    """
+    bounds, total = [], 0
+    for count in counts:
+        total += count
+        bounds.append(total)
+    pieces, seen, group, pending = [[] for _ in counts], 0, 0, []
+    for event in events:
+        if event[0] != 'g':
+            (pending if seen else pieces[0]).append(event)
+            continue
+        new_group = group
+        while new_group < len(counts) - 1 and seen >= bounds[new_group]:
+            new_group += 1
+        if new_group != group:
+            state = next((i for i, e in enumerate(pending) if e[0] not in ('n', 'e')), None)
+            if state is None:  # offsets inside a TJ: they now open one
+                if pending and pending[0][0] != 'e':
+                    pending.insert(0, ('e', b'<>', None))
+                pieces[new_group] += pending
+            else:  # offsets ending a TJ stay; after Tf, Ts or Tm a TJ starts anyway
+                pieces[group] += pending[:state]
+                pieces[new_group] += pending[state:]
+            group = new_group
+        else:
+            pieces[group] += pending
+        pending = []
+        pieces[group].append(event)
+        seen += 1
+    pieces[group] += pending
+    return pieces
+
+
+def _run_texts(textbox):
+    """Return (x, width, text, rtl, logical offset, glyphs drawn) of the line's runs,
+    in visual order; ``text`` is the run's characters without bidi controls.
+    """
+    from weasyprint.text.ffi import FROM_UNITS, ffi, pango
+    line, _ = textbox.pango_layout.get_first_line()
+    utf8 = textbox.pango_layout.text.encode()
+    found, run, x = [], line.runs[0], 0.0
+    while run != ffi.NULL:
+        glyph_item, run = run.data, run.next
+        glyphs = glyph_item.glyphs.glyphs[0:glyph_item.glyphs.num_glyphs]
+        width = sum(g.geometry.width for g in glyphs) * FROM_UNITS
+        drawn = sum(1 for g in glyphs if g.glyph != pango.PANGO_GLYPH_EMPTY)
+        item = glyph_item.item
+        text = hiddentext.CONTROLS.sub('', utf8[item.offset:item.offset + item.length].decode())
+        found.append((x, width, text, item.analysis.level % 2, item.offset, drawn))
+        x += width
+    return found
+
+
+def _can_alias(font):
+    """Whether ``font`` can get alias codes: TrueType outlines (a CIDToGIDMap), codes left.
+
+    Not bitmaps, not CFF outlines (CJK collections are CFF inside a .ttc: their
+    CIDs are glyph ids, leaflets/render/fontsubset.py).
+    """
+    if 'textlayer_can_alias' not in font.__dict__:
+        font.textlayer_can_alias = (
+            not font.bitmap and font.type != 'otf' and font.glyph_count < 0xF000 and
+            'glyf' in _table_tags(font))
+    return font.textlayer_can_alias
+
+
+def _table_tags(font):
+    """Return the table tags of ``font``'s face (a face of a collection: its own)."""
+    from io import BytesIO
+
+    from fontTools.ttLib import TTFont
+    try:
+        return set(TTFont(BytesIO(font.file_content), fontNumber=font.index, lazy=True).keys())
+    except Exception:  # noqa: BLE001 - unreadable: no aliases, WeasyPrint's mapping
+        return set()
+
+
+def _hidden_code(font, glyph_id, text):
+    """Return a code drawing ``glyph_id`` read as a space: extractors that read the glyphs
+    under the line's ActualText (pdf.js, pypdf) see only spaces after its invisible text.
+
+    Not nothing: PDFium and pdf.js read a glyph mapped to nothing as its code."""
+    # WeasyPrint subsets fonts to the glyphs with a text: give it the glyph's
+    font.to_unicode.setdefault(glyph_id, text)
+    if font.bitmap or font.type == 'otf':
+        return glyph_id  # no alias codes: WeasyPrint's mapping
+    aliases = font.__dict__.setdefault('textlayer_aliases', {})
+    key = (glyph_id, hiddentext.HIDDEN, None)
+    if key not in aliases:
+        code = _next_free_code(font)
+        if code is None:
+            return glyph_id
+        aliases[key] = code
+    return aliases[key]
 
 
 def _tf(font):
@@ -267,6 +467,7 @@ def _build_fonts_dictionary(pdf, fonts, compress, subset, options):
     """Build fonts with WeasyPrint, then add alias CIDs to fonts that have some."""
     pdf_fonts = _build_fonts_dictionary.__wrapped__(
         pdf, fonts, compress, subset, options)
+    hiddentext.add_font(pdf, pdf_fonts, fonts, compress)
     for font in fonts.values():
         aliases = font.__dict__.get('textlayer_aliases')
         if not aliases or font.bitmap or font.hash not in pdf_fonts:

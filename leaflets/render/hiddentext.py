@@ -1,0 +1,268 @@
+"""An invisible text layer in reading order over the glyphs WeasyPrint draws.
+
+Extractors read a shaped line in ways that cannot all be served by the drawn
+glyphs' own text (one ToUnicode string per glyph, in drawing order): PDFium and
+pdf.js read a glyph mapped to nothing as its character code, pdf.js and pypdf
+follow the content order, poppler and PDFium their own bidi on positions. So a
+line that is not simple (right-to-left, clusters, marks) is written twice:
+
+- its text, drawn invisibly (text render mode 3) with a font of blank glyphs,
+  as OCRmyPDF lays an OCR layer (its GlyphLessFont): one code per character, in
+  the order extractors that follow content order read it back right;
+- WeasyPrint's glyphs, unchanged in place and order, with codes whose text is
+  nothing, drawn after it;
+- both inside one ``/Span`` marked-content sequence whose ``/ActualText`` is the
+  line's text (PDF 32000-1, 14.9.4), which poppler, PDFium and Acrobat read
+  instead of the glyphs.
+
+Nothing painted changes; the font is embedded, its one glyph is blank and its
+width (``WIDTH``) is the one its program has.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import pydyf
+
+RESOURCE = 'LeafletsText'  # name of the font in the resources
+BASE_FONT = 'LLTEXT+LeafletsTextLayer'  # a subset tag: the program has only what is used
+WIDTH = 500  # advance of the blank glyph, 1/1000 em
+HIDDEN = ' '  # what the drawn glyphs of a line with invisible text read as
+# Between two words of a right-to-left line, in em: more than pdf.js's 'not a space'
+# (0.03), less than its tracking space (0.102), so it ends the item and adds a space.
+WORD_GAP = 0.06
+PRIVATE = 0xE000  # codes for units that are not one BMP character
+_layers: dict[int, 'Layer'] = {}
+# Bidi controls: Pango has applied them; no message has them.
+CONTROLS = re.compile('[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]')
+
+
+class Layer:
+    """The codes one document's invisible text uses: {text unit: code}."""
+
+    def __init__(self):
+        self.codes: dict[str, int] = {}
+
+    def code(self, unit: str) -> int:
+        """The code whose text is ``unit``: its code point if it is one BMP character."""
+        if unit not in self.codes:
+            if len(unit) == 1 and ord(unit) < 0xFFFF and not PRIVATE <= ord(unit) < 0xF900:
+                self.codes[unit] = ord(unit)
+            else:
+                self.codes[unit] = PRIVATE + sum(
+                    1 for code in self.codes.values() if code >= PRIVATE and code < 0xF900)
+        return self.codes[unit]
+
+
+def layer(fonts: dict) -> Layer:
+    """The invisible text state of the document whose font dictionary is ``fonts``."""
+    return _layers.setdefault(id(fonts), Layer())
+
+
+def units(text: str, join_spaces: bool = False) -> list[str]:
+    """Split ``text`` into units one code each carries.
+
+    pdf.js drops a glyph whose text is only format characters (ZWNJ, ZWJ):
+    they go with the character before them, so they are read back.
+    """
+    def weak(unit):
+        return all(unicodedata.category(c) == 'Cf' or (join_spaces and c.isspace())
+                   for c in unit)
+
+    found: list[str] = []
+    for char in text:
+        if found and (weak(char) or weak(found[-1])):
+            found[-1] += char
+        else:
+            found.append(char)
+    if len(found) > 1 and weak(found[0]):
+        found[1] = found[0] + found[1]
+        del found[0]
+    return found
+
+
+def _weak(text: str) -> bool:
+    """Whether pdf.js would drop a glyph whose text is ``text``."""
+    return all(char.isspace() or unicodedata.category(char) == 'Cf' for char in text)
+
+
+def pdfium_order(text: str) -> str:
+    """Return ``text`` as PDFium must read it to give back ``text`` on a right-to-left line.
+
+    PDFium (CPDF_TextPage) splits such a line into runs of one direction class
+    (CFX_BidiChar: strong left, digits, strong right, the rest) and reverses each
+    run in place: each run is given reversed.
+    """
+    if not any(unicodedata.bidirectional(char) in ('R', 'AL') for char in text):
+        return text
+    runs, kind = [], None
+    for char in text:
+        found = _PDFIUM_CLASSES.get(unicodedata.bidirectional(char), 'neutral')
+        if found != kind:
+            runs.append(('', found))
+            kind = found
+        runs[-1] = (runs[-1][0] + char, found)
+    # strong and digit runs reversed; the rest in place, mirrored as PDFium mirrors them
+    return ''.join(run[::-1] if kind != 'neutral' else ''.join(map(_mirror, run))
+                   for run, kind in runs)
+
+
+def _mirror(char: str) -> str:
+    """The mirrored form of a bracket (Unicode Bidi_Mirroring_Glyph, for the usual ones)."""
+    return _MIRRORS.get(char, char)
+
+
+_MIRRORS = dict(zip('()[]{}<>«»‹›', ')(][}{><»«›‹'))
+_PDFIUM_CLASSES = {'L': 'left', 'EN': 'weak', 'AN': 'weak', 'R': 'right', 'AL': 'right'}
+
+
+def is_rtl(text: str) -> bool:
+    """Whether ``text`` has a strong right-to-left character."""
+    return any(unicodedata.bidirectional(char) in ('R', 'AL') for char in text)
+
+
+def tokens(text: str) -> list[str]:
+    """Split ``text`` into words, each with the spaces after it."""
+    return re.findall(r'\S+\s*|\s+', text)
+
+
+def utf16(text: str) -> bytes:
+    """``text`` as a PDF text string in hexadecimal UTF-16BE, with its byte order mark."""
+    return b'<feff' + text.encode('utf-16-be').hex().encode() + b'>'
+
+
+def operators(document_layer: Layer, text: str, matrix: bytes, width: float,
+              font_size: float, join_spaces: bool = False) -> list[bytes]:
+    """The operators drawing ``text`` invisibly from ``matrix`` over ``width``."""
+    pieces = units(text, join_spaces)
+    if not pieces or width <= 0 or font_size <= 0:
+        return []
+    codes = b''.join(b'%04x' % document_layer.code(piece) for piece in pieces)
+    scale = 100 * width / (len(pieces) * WIDTH / 1000 * font_size)
+    return [matrix, b'/%s %s Tf' % (RESOURCE.encode(), _number(font_size)), b'3 Tr',
+            b'%s Tz' % _number(scale), b'[<' + codes + b'>] TJ', b'100 Tz', b'0 Tr']
+
+
+def rtl_words(document_layer: Layer, text: str, left: float, width: float, size: float,
+              matrix) -> list[bytes]:
+    """Operators drawing a right-to-left line's words from the right, each in display order.
+
+    Each word starts left of the last one's end, so pdf.js begins a new item and its
+    bidi reorders only within the word; a space goes with the character next to it,
+    as pdf.js drops a glyph that is only a space at the start of an item.
+    """
+    words = tokens(text)
+    total = sum(len(word) for word in words) or 1
+    found, x = [], left + width
+    for word in words:
+        step = width * len(word) / total
+        x -= step
+        shown = word[::-1] if is_rtl(word) else word
+        found += operators(document_layer, shown, matrix(x), step, size, join_spaces=True)
+    return found
+
+
+def poppler_order(text: str) -> str:
+    """Return a right-to-left run's ``text`` as poppler must read it to give it back.
+
+    In display order; each neutral character (space, punctuation) followed by a
+    right-to-left mark, or poppler moves it next to digits and Latin letters
+    ("الآن. إذا" read as "الآن .إذا"). Only poppler reads these ActualTexts.
+    """
+    return ''.join(c + RLM if unicodedata.bidirectional(c) in NEUTRALS else c
+                   for c in text[::-1])
+
+
+RLM = '\u200f'
+NEUTRALS = {'WS', 'CS', 'ES', 'ET', 'ON'}
+
+
+def property_list(resources, text: str) -> str:
+    """Name a property list whose ActualText is ``text`` in ``resources``; return its name."""
+    properties = resources.setdefault('Properties', pydyf.Dictionary())
+    name = f'LT{len(properties)}'
+    properties[name] = pydyf.Dictionary({'ActualText': utf16(text)})
+    return name
+
+
+def begin_span(text: str) -> bytes:
+    """The operator opening the span whose replacement text is ``text``."""
+    return b'/Span <</ActualText ' + utf16(text) + b'>> BDC'
+
+
+def _number(value: float) -> bytes:
+    text = (b'%.4f' % value).rstrip(b'0').rstrip(b'.')
+    return text or b'0'
+
+
+def add_font(pdf, pdf_fonts, fonts: dict, compress: bool) -> None:
+    """Add the invisible text's font to ``pdf_fonts`` if the document drew some."""
+    document_layer = _layers.pop(id(fonts), None)
+    if document_layer is None or not document_layer.codes:
+        return
+    program = pydyf.Stream([_program()], pydyf.Dictionary({'Length1': len(_program())}),
+                           compress)
+    pdf.add_object(program)
+    descriptor = pydyf.Dictionary({
+        'Type': '/FontDescriptor', 'FontName': f'/{BASE_FONT}', 'Flags': 4,
+        'FontBBox': pydyf.Array((0, -200, WIDTH, 800)), 'ItalicAngle': 0, 'Ascent': 800,
+        'Descent': -200, 'CapHeight': 700, 'StemV': 80, 'FontFile2': program.reference})
+    pdf.add_object(descriptor)
+    top = max(document_layer.codes.values())
+    gid_map = pydyf.Stream([b'\0\1' * (top + 1)], compress=compress)  # every code: glyph 1
+    pdf.add_object(gid_map)
+    cid_font = pydyf.Dictionary({
+        'Type': '/Font', 'Subtype': '/CIDFontType2', 'BaseFont': f'/{BASE_FONT}',
+        'CIDSystemInfo': pydyf.Dictionary({
+            'Registry': pydyf.String('Adobe'), 'Ordering': pydyf.String('Identity'),
+            'Supplement': 0}),
+        'FontDescriptor': descriptor.reference, 'DW': WIDTH,
+        'CIDToGIDMap': gid_map.reference})
+    pdf.add_object(cid_font)
+    entries = sorted((code, unit) for unit, code in document_layer.codes.items())
+    lines = [b'/CIDInit /ProcSet findresource begin', b'12 dict begin', b'begincmap',
+             b'/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def',
+             b'/CMapName /Adobe-Identity-UCS def', b'/CMapType 2 def',
+             b'1 begincodespacerange', b'<0000> <ffff>', b'endcodespacerange']
+    for i in range(0, len(entries), 100):
+        batch = entries[i:i + 100]
+        lines.append(b'%d beginbfchar' % len(batch))
+        lines += [b'<%04x> <%s>' % (code, unit.encode('utf-16-be').hex().encode())
+                  for code, unit in batch]
+        lines.append(b'endbfchar')
+    lines += [b'endcmap', b'CMapName currentdict /CMap defineresource pop', b'end', b'end']
+    to_unicode = pydyf.Stream(lines, compress=compress)
+    pdf.add_object(to_unicode)
+    font = pydyf.Dictionary({
+        'Type': '/Font', 'Subtype': '/Type0', 'BaseFont': f'/{BASE_FONT}',
+        'Encoding': '/Identity-H', 'DescendantFonts': pydyf.Array((cid_font.reference,)),
+        'ToUnicode': to_unicode.reference})
+    pdf.add_object(font)
+    pdf_fonts[RESOURCE] = font.reference
+
+
+@lru_cache(maxsize=1)
+def _program() -> bytes:
+    """A TrueType font of one blank glyph, WIDTH wide (and .notdef, the same)."""
+    from io import BytesIO
+
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    builder = FontBuilder(1000, isTTF=True)
+    builder.setupGlyphOrder(['.notdef', 'blank'])
+    builder.setupCharacterMap({0x20: 'blank'})
+    empty = TTGlyphPen(None).glyph()
+    builder.setupGlyf({'.notdef': empty, 'blank': empty})
+    builder.setupHorizontalMetrics({'.notdef': (WIDTH, 0), 'blank': (WIDTH, 0)})
+    builder.setupHorizontalHeader(ascent=800, descent=-200)
+    builder.setupNameTable({'familyName': 'Leaflets Text Layer', 'styleName': 'Regular'})
+    builder.setupOS2(sTypoAscender=800, sTypoDescender=-200, usWinAscent=800, usWinDescent=200)
+    builder.setupPost()
+    builder.font['head'].created = builder.font['head'].modified = 0  # reproducible
+    out = BytesIO()
+    builder.save(out)
+    return out.getvalue()
