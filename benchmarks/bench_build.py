@@ -104,12 +104,15 @@ def run_plain(project_root: Path, out: Path) -> None:
 
     project, docs = documents(project_root)
     for leaflet, lang in docs:
-        html_stage.environment.cache_clear()  # a fresh Jinja2 environment per document
+        html_stage._environment.cache_clear()  # a fresh Jinja2 environment per document
         translations = plain_translations(project, lang, leaflet)
         markup = render_html(project.template_dirs, leaflet, language(lang), translations,
                              PageOptions(emergency_phone="999"), unreviewed=False)
         fonts = FontConfiguration()
-        css = weasyprint.CSS(filename=str(project.templates / "leaflet.css"), font_config=fonts)
+        # the project's own stylesheet, else the theme's (the same lookup as the tool's)
+        sheet = next(folder / "leaflet.css" for folder in project.template_dirs
+                     if (folder / "leaflet.css").is_file())
+        css = weasyprint.CSS(filename=str(sheet), font_config=fonts)
         target = out / lang / f"{leaflet.id}.pdf"
         target.parent.mkdir(parents=True, exist_ok=True)
         weasyprint.HTML(string=markup, base_url=str(project.templates) + "/").write_pdf(
@@ -139,11 +142,15 @@ def write_html(project_root: Path, folder: Path) -> list[tuple[Path, Path]]:
 def run_cli_per_pdf(project_root: Path, pairs_file: Path, jobs: int) -> None:
     """Way (b): ``weasyprint in.html out.pdf`` per document, ``jobs`` at a time."""
     pairs = json.loads(pairs_file.read_text())
+    from leaflets.project import Project
+
     base = str(project_root / "templates") + "/"
+    sheet = next(str(folder / "leaflet.css") for folder in Project(project_root).template_dirs
+                 if (folder / "leaflet.css").is_file())
 
     def one(pair):
         Path(pair[1]).parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["weasyprint", "--base-url", base, "--stylesheet", base + "leaflet.css",
+        subprocess.run(["weasyprint", "--base-url", base, "--stylesheet", sheet,
                         pair[0], pair[1]], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 

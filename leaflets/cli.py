@@ -15,7 +15,9 @@ from .building.build import BuildOptions, Progress, build, build_time
 from .clinic.profile import load_clinic
 from .errors import LeafletError, UsageError
 from .files import atomic_write
+from .building.cache import Memo
 from .building.manifest import merge_manifests
+from .building.merge import merge_shards
 from .project import Project, open_project
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -91,6 +93,16 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     m.add_argument("-o", "--output", type=Path, required=True,
                    help="where to write the merged manifest")
     m.set_defaults(handler=cmd_merge_manifests, needs_project=False)
+
+    g = add_command(commands, "merge", "join the output folders of CI shards into one release: "
+                    "PDFs, one manifest, one report and one front desk page")
+    g.add_argument("shards", nargs="+", type=Path, metavar="FOLDER",
+                   help="output folders written by 'build --shard K/N'")
+    g.add_argument("--out", type=Path, default=Path(DEFAULT_OUT),
+                   help=f"the merged release's folder (default: {DEFAULT_OUT}/)")
+    g.add_argument("--cache-dir", type=Path, default=None, metavar="DIR",
+                   help="build cache to reuse front desk thumbnails from (default: none)")
+    g.set_defaults(handler=cmd_merge)
 
     e = add_command(commands, "extract", "templates -> one .pot per catalog domain")
     e.add_argument("--check", action="store_true",
@@ -200,6 +212,12 @@ def add_build_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--allow-incomplete", action="store_true",
                          help="render leaflets with missing or fuzzy translations, "
                               "with a visible notice")
+    command.add_argument("--cache-dir", type=Path, default=None, metavar="DIR",
+                         help="where to keep what a build learns for the next one (checked "
+                              "catalogs, font lookups, thumbnails; safe to delete); "
+                              "default: OUT/.leaflets-cache")
+    command.add_argument("--no-cache", action="store_true",
+                         help="neither read nor write the build cache")
 
 
 def build_options(project: Project, args: argparse.Namespace) -> BuildOptions:
@@ -212,7 +230,8 @@ def build_options(project: Project, args: argparse.Namespace) -> BuildOptions:
                         allow_unreviewed=getattr(args, "allow_unreviewed", False),
                         force=getattr(args, "force", False), jobs=getattr(args, "jobs", 0),
                         strict=getattr(args, "strict", False),
-                        shard=getattr(args, "shard", (1, 1)))
+                        shard=getattr(args, "shard", (1, 1)), cache_dir=args.cache_dir,
+                        cache=not args.no_cache)
 
 
 def add_command(commands, name: str, help: str) -> argparse.ArgumentParser:
@@ -351,6 +370,19 @@ def cmd_merge_manifests(project: Project, args: argparse.Namespace) -> int:
     atomic_write(args.output, data)
     if not args.quiet:
         print(args.output)
+
+
+def cmd_merge(project: Project, args: argparse.Namespace) -> int:
+    """Merge shard folders into one release; exit 1 when a shard failed a job."""
+    memo = Memo(args.cache_dir)
+    result = merge_shards(project, args.shards, args.out, memo=memo)
+    memo.flush()
+    for job in result.failed:
+        print(f"error: {job.path}: not published, see {result.report}", file=sys.stderr)
+    if not args.quiet:
+        print(f"{args.out}: {result.pdfs} PDFs from {len(args.shards)} shards; "
+              f"{len(result.failed)} failed")
+    return EXIT_FAILED if result.failed else EXIT_OK
 
 
 def cmd_pack(project: Project, args: argparse.Namespace) -> int:

@@ -323,6 +323,10 @@ def test_loads_from_file_with_no_console_errors_and_no_network(page, built):
     assert page.requests, "nothing recorded: the listener is broken"
     assert all(url.startswith(out.as_uri() + "/") for url in page.requests), page.requests
     assert page.evaluate("document.querySelectorAll('img.thumb').length") == len(pdf_entries(out))
+    # thumbnails are lazy-loaded (a page of 1,000 leaflets must open fast): load them all
+    assert page.eval_on_selector_all("img.thumb", "imgs => imgs.every(i => i.loading == 'lazy')")
+    page.evaluate("Promise.all([...document.images].map(i => { i.loading = 'eager'; "
+                  "return i.decode(); }))")
     broken = page.eval_on_selector_all("img", "imgs => imgs.filter(i => !i.naturalWidth).length")
     assert broken == 0
 
@@ -423,6 +427,58 @@ def test_text_contrast_meets_wcag_aa(page):
     }""")
     assert len(ratios) > 40
     assert [(where, round(ratio, 2)) for where, ratio in ratios if ratio < 4.5] == []
+
+
+@pytest.fixture(scope="session")
+def thousand_cards(built, project, tmp_path_factory):
+    """A front desk page of 1,000 PDFs (125 leaflets x 8 languages), from the real page code.
+
+    The PDFs' facts are those of the built English leaflet: the page, its search data and
+    its script are the real ones; only the thumbnails repeat."""
+    out, _ = built
+    en = next(e for e in pdf_entries(out) if e["lang"] == "en")
+    facts = frontdesk.pdf_facts((out / en["path"]).read_bytes())
+    langs = sorted({e["lang"] for e in pdf_entries(out)})
+    entries = [dict(e, leaflet=f"lib{n:03d}", path=f"{e['lang']}/lib{n:03d}.pdf")
+               for n in range(1, 126) for e in pdf_entries(out)]
+    assert len(entries) == 1000 and len(langs) == 8
+    files = page_files([], entries, {e["path"]: b"" for e in entries}, template_dir(project),
+                       facts_of=lambda data: facts)
+    folder = tmp_path_factory.mktemp("thousand")
+    for path, data in files.items():
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_bytes(data)
+    return folder
+
+
+@pytest.mark.parametrize("query", ["arab", "lib012", "中文 lib1", "polski lib10", "nothing-here"])
+def test_search_filters_a_thousand_cards_correctly(browser, thousand_cards, query):
+    import unicodedata
+
+    tab = browser.new_page(viewport={"width": 1100, "height": 900})
+    tab.goto((thousand_cards / "index.html").as_uri())
+    tab.wait_for_load_state("load")
+    cards = tab.eval_on_selector_all(".card", "cs => cs.map(c => [c.dataset.leaflet, "
+                                     "c.dataset.lang, c.dataset.search])")
+    assert len(cards) == 1000
+    # only the thumbnails in view are fetched at first
+    loaded = tab.eval_on_selector_all("img.thumb", "is => is.filter(i => i.complete && "
+                                      "i.naturalWidth).length")
+    assert 0 < loaded < 1000
+    words = unicodedata.normalize("NFC", query).lower().split()
+    expected = [(leaflet, lang) for leaflet, lang, search in cards
+                if all(w in unicodedata.normalize("NFC", search).lower() for w in words)]
+    tab.get_by_label("Search by language or leaflet title").fill(query)
+    shown = tab.eval_on_selector_all(".card:not([hidden])",
+                                     "cs => cs.map(c => [c.dataset.leaflet, c.dataset.lang])")
+    assert [tuple(card) for card in shown] == expected
+    # a leaflet section is shown exactly when one of its cards is
+    sections = tab.eval_on_selector_all(".leaflet:not([hidden])", "ss => ss.length")
+    assert sections == len({leaflet for leaflet, _ in expected})
+    status = tab.locator("#search-status").inner_text()
+    assert status == f"Showing {len(expected)} of 1000"
+    assert tab.locator("#no-match").is_hidden() == bool(expected)
+    tab.close()
 
 
 AXE = Path(__file__).resolve().parent / "js" / "node_modules" / "axe-core" / "axe.min.js"

@@ -101,3 +101,20 @@ def test_a_changed_clinic_logo_rebuilds_the_branded_pdfs(project, renderer, tmp_
     logo.write_text(logo.read_text(encoding="utf-8").replace("</svg>", "<!-- v2 --></svg>"),
                     encoding="utf-8")
     assert rebuilt(build(project, options)) == ["en/hsg.pdf"]
+
+
+def test_templates_of_many_leaflets_at_once_match_one_by_one(project_copy):
+    from leaflets.building.inputs import template_hashes, templates_by_leaflet
+
+    templates = project_copy.templates
+    for new in ("abc", "xyz"):
+        (templates / f"{new}.toml").write_text((templates / "hsg.toml").read_text().replace(
+            'id = "hsg"', f'id = "{new}"'))
+        (templates / f"{new}.html").write_text((templates / "hsg.html").read_text() + "\n")
+    leaflets = project_copy.leaflets()
+    assert len(leaflets) == 3
+    together = templates_by_leaflet(project_copy, leaflets)
+    assert together == {leaflet.id: template_hashes(project_copy, leaflet)
+                        for leaflet in leaflets}
+    assert "abc.html" not in together["hsg"] and "abc.html" in together["abc"]
+    assert any(name == "base.html" for name in together["xyz"])  # the theme's, found too

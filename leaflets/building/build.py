@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import logging
 import os
 import subprocess
@@ -17,13 +18,17 @@ import jinja2.sandbox
 from .. import __version__
 from ..render import variants
 from ..catalogs.pofile import PoFile, SourceTranslations, StrictTranslations, read_catalog
+from ..files import inside
+from ..settings import PROJECT_FILE
+from .cache import CACHE_DIR, Memo, font_dirs_signature, make_key
 from ..clinic.profile import Clinic
 from ..clinic.edition import edition_fields
 from ..errors import LeafletError, Problem, TemplateError, UsageError
 from ..catalogs.extract import domain_messages, leaflet_domains
 from ..render.html import PAPER_SIZES, PageOptions, render_html
-from .inputs import file_sha256, job_inputs, template_hashes, weasyprint_version
-from ..locales import language, missing_font
+from .inputs import (file_sha256, font_hashes, job_inputs,
+                     templates_by_leaflet, weasyprint_version)
+from ..locales import font_files, missing_font
 from .manifest import ManifestEntry, entry_for, entry_from_dict, read_manifest, still_valid
 from .parallel import RenderOutput, RenderTask, default_jobs, render_all
 from ..project import Leaflet, Project, check_sources
@@ -56,6 +61,8 @@ class BuildOptions:
     shard: tuple[int, int] = (1, 1)  # (K, N): build the K-th of N deterministic parts
     lock_timeout: float = 600.0  # seconds to wait for another build writing to ``out``
     strict: bool = False  # warnings of the rules block too (leaflets/building/rules.py)
+    cache_dir: Path | None = None  # run-to-run cache (leaflets/building/cache.py); None: in out
+    cache: bool = True  # False: learn nothing from earlier runs and keep nothing for later ones
 
 
 @dataclass(frozen=True)
@@ -158,8 +165,9 @@ def build(project: Project, options: BuildOptions, renderer: "Renderer | None" =
     the unchanged ones, render the rest (in parallel), and only then write PDFs, manifest,
     report.
     """
+    memo = build_memo(options)
     outcomes, results, stamp = judge(project, options, renderer=renderer, progress=progress,
-                                     created=created, reuse=True)
+                                     created=created, reuse=True, memo=memo)
     # everything is gathered and checked; from here on we write (leaflets/building/publish.py)
     manifest, report, removed = publish(
         project, options.out,
@@ -167,7 +175,8 @@ def build(project: Project, options: BuildOptions, renderer: "Renderer | None" =
         kept=[o.entry for o in outcomes if o.entry and not o.rebuilt],
         dropped={o.job.path for o in outcomes if o.entry is None},
         reports=[job_report(o, options) for o in outcomes], release=options.release,
-        created=stamp, lock_timeout=options.lock_timeout)
+        created=stamp, lock_timeout=options.lock_timeout, memo=memo)
+    memo.flush()
     for outcome in outcomes:
         outcome.removed = outcome.job.path in removed
     return BuildResult(outcomes, manifest, report, list(results.values()))
@@ -175,7 +184,8 @@ def build(project: Project, options: BuildOptions, renderer: "Renderer | None" =
 
 def judge(project: Project, options: BuildOptions, *, renderer: "Renderer | None" = None,
           progress: Callable[[Progress], None] | None = None, created: dt.datetime | None = None,
-          reuse: bool = False) -> tuple[list[Outcome], dict[str, RenderOutput], str]:
+          reuse: bool = False, memo: Memo | None = None
+          ) -> tuple[list[Outcome], dict[str, RenderOutput], str]:
     """Every job's verdict, rendering what may be rendered; nothing is written.
 
     ``check`` and ``status`` call this too (``reuse`` False: everything renderable is
@@ -185,10 +195,14 @@ def judge(project: Project, options: BuildOptions, *, renderer: "Renderer | None
     jobs = plan_jobs(project, options)
     check_sources(project)
     settings = project.settings  # a bad leaflets.toml stops the build before any work
-    catalogs = load_catalogs(project, jobs)
+    catalogs = load_catalogs(project, jobs, lazy=True)  # parsed when a result is not cached
     shared = _PerBuild(project)
     mode = build_mode(options)
-    outcomes = [check_job(project, job, catalogs, shared, mode) for job in jobs]
+    memo = memo if memo is not None else Memo(None)
+    known = _Known(project, jobs, catalogs, memo)
+    outcomes = [memo.remember(known.key("check", job, repr(mode)), lambda job=job: check_job(
+        project, job, catalogs, shared, mode), encode=lambda o: findings_json(o.verdict.findings),
+        decode=lambda data, job=job: _decoded_outcome(job, mode, data)) for job in jobs]
     created = created or build_time(project.root)  # pseudo-locales pass the real project's
     stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ")
     previous = {entry.get("path"): entry for entry in read_manifest(options.out)
@@ -196,24 +210,25 @@ def judge(project: Project, options: BuildOptions, *, renderer: "Renderer | None
     if options.release:  # the rules known before rendering
         for outcome in outcomes:
             job = outcome.job
-            outcome.verdict.findings += release_findings(
-                job.leaflet, project.rel(project.templates / f"{job.leaflet.id}.toml"),
-                job_catalogs(project, job, catalogs), created.date())
+            outcome.verdict.findings += memo.remember(
+                known.key("release", job, created.date().isoformat()),
+                lambda job=job: release_findings(
+                    job.leaflet, project.rel(project.templates / f"{job.leaflet.id}.toml"),
+                    job_catalogs(project, job, catalogs), created.date()),
+                encode=findings_json, decode=findings_from)
     tick = _Ticker(len(outcomes), progress)
-    pending, templates = [], {}
+    pending, templates = [], known.templates
     for outcome in outcomes:
         job = outcome.job
         if not outcome.verdict.renderable:
             continue  # never rendered: a translation breaks a rule that no option relaxes
-        if job.leaflet.id not in templates:
-            templates[job.leaflet.id] = template_hashes(project, job.leaflet)
         outcome.inputs = job_inputs(
             project, job.leaflet, job.lang,
             [project.po_path(job.lang, d) for d in leaflet_domains(job.leaflet)
              if job.lang != project.source_lang],
             {"paper": options.paper, "created": stamp, "variant": job.variant,
              "clinic": clinic_inputs(options.clinic), "project": repr(settings)},
-            templates[job.leaflet.id])
+            templates[job.leaflet.id], known.fonts(job.lang))
         old = previous.get(job.path)
         if (not options.force and old and old.get("inputs") == outcome.inputs
                 and still_valid(options.out, old)):
@@ -242,9 +257,86 @@ def judge(project: Project, options: BuildOptions, *, renderer: "Renderer | None
         if output.data is not None and outcome.printable:
             outcome.entry = manifest_entry(project, outcome, catalogs, output, options, shared)
             outcome.rebuilt = True
+        if output.facts is not None and output.data is not None:
+            from .frontdesk import remember_facts  # the worker drew its front desk thumbnail
+
+            remember_facts(memo, output.data, output.facts)
     for outcome in outcomes:
         tick(outcome.job.path, key_state(outcome))
     return outcomes, results, stamp
+
+
+def build_memo(options: BuildOptions) -> Memo:
+    """The run-to-run cache of this build: ``--cache-dir``, else ``<out>/.leaflets-cache``."""
+    if not options.cache:
+        return Memo(None)
+    return Memo(options.cache_dir if options.cache_dir is not None
+                else Path(options.out) / CACHE_DIR)
+
+
+class _Known:
+    """Content hashes of a build's inputs, computed once: the keys of its cached results."""
+
+    def __init__(self, project: Project, jobs: list[Job], catalogs: "Catalogs", memo: Memo):
+        self.project, self.memo = project, memo
+        leaflets = list({job.leaflet.id: job.leaflet for job in jobs}.values())
+        self.templates = templates_by_leaflet(project, leaflets)
+        # one digest per leaflet's templates: keys of its jobs then hash 64 bytes, not the list
+        self._templates_digest = {
+            leaflet: hashlib.sha256(json.dumps(hashes, sort_keys=True).encode()).hexdigest()
+            for leaflet, hashes in self.templates.items()}
+        self.catalogs = {key: file_sha256(path) for key, path in catalogs.paths.items()}
+        self.shown = {key: project.rel(path) for key, path in catalogs.paths.items()}
+        # leaflets.toml (source language, languages, fonts) can change any verdict
+        self.settings = file_sha256(project.root / PROJECT_FILE)
+        self._fonts: dict[str, dict] = {}
+        self._signature: str | None = None
+
+    def key(self, kind: str, job: Job, *more) -> str:
+        """The key of one job's ``kind`` of result: every catalog, template and font it reads."""
+        domains = [] if job.lang == self.project.source_lang else leaflet_domains(job.leaflet)
+        return make_key(kind, job.leaflet.id, job.lang, job.variant,
+                        {self.shown[(job.lang, d)]: self.catalogs[(job.lang, d)]
+                         for d in domains},
+                        self._templates_digest[job.leaflet.id], self.settings, *more)
+
+    def fonts(self, lang: str) -> dict:
+        """``font_hashes(lang)``: files by content hash; fontconfig's lookup is cached."""
+        if lang not in self._fonts:
+            self._fonts[lang] = font_hashes(self.project, lang, files_of=self._font_files)
+        return self._fonts[lang]
+
+    def _font_files(self, family: str) -> tuple[str, ...]:
+        if self._signature is None:
+            self._signature = font_dirs_signature()
+        found = self.memo.remember(make_key("font-files", family, self._signature),
+                                   lambda: list(font_files(family)))
+        if not all(isinstance(path, str) for path in found):
+            raise TypeError("font files must be paths")
+        return tuple(found)
+
+
+def findings_json(findings: list[Finding]) -> list[list]:
+    """Findings as JSON data for a cache entry."""
+    return [[f.path, f.lineno, f.check, f.message, f.error] for f in findings]
+
+
+def findings_from(data: list) -> list[Finding]:
+    """Findings back from ``findings_json`` data (TypeError/ValueError when malformed)."""
+    found = []
+    for path, lineno, rule, message, error in data:
+        if not (path is None or isinstance(path, str)) or not (
+                lineno is None or isinstance(lineno, int)) or rule not in RULES or not (
+                isinstance(message, str) and isinstance(error, bool)):
+            raise TypeError("not a finding")
+        found.append(Finding(path, lineno, rule, message, error))
+    return found
+
+
+def _decoded_outcome(job: "Job", mode: Mode, data: list) -> "Outcome":
+    outcome = Outcome(job, mode=mode)
+    outcome.verdict.findings += findings_from(data)
+    return outcome
 
 
 def clinic_inputs(clinic: Clinic | None) -> dict | None:
@@ -308,17 +400,41 @@ def plan_jobs(project: Project, options: BuildOptions) -> list[Job]:
     return select_shard(jobs, options.shard)
 
 
-def load_catalogs(project: Project, jobs: list[Job]) -> dict[tuple[str, str], PoFile]:
-    """Parse every catalog the jobs need; a malformed one stops the build before any output."""
-    catalogs = {}
+class Catalogs(dict):
+    """The catalogs of a build by (lang, domain); with ``lazy``, each is parsed on first use.
+
+    Every file is checked to exist (and not to lead outside locales/) up front either way."""
+
+    def __init__(self, project: Project, paths: dict[tuple[str, str], Path], lazy: bool):
+        super().__init__()
+        self.project, self.paths = project, paths
+        if not lazy:
+            for key in paths:
+                self[key]
+
+    def __missing__(self, key: tuple[str, str]) -> PoFile:
+        po = self[key] = read_catalog(self.project, *key)
+        return po
+
+
+def load_catalogs(project: Project, jobs: list[Job], lazy: bool = False) -> Catalogs:
+    """Every catalog the jobs need; a malformed one stops the build before any output.
+
+    With ``lazy`` a catalog is parsed only when a result about it is not in the cache (an
+    entry exists only for bytes that parsed, so a malformed file is never a cache hit)."""
+    paths: dict[tuple[str, str], Path] = {}
     for job in jobs:
         if job.lang == project.source_lang:
             continue
         for domain in leaflet_domains(job.leaflet):
             key = (job.lang, domain)
-            if key not in catalogs:
-                catalogs[key] = read_catalog(project, job.lang, domain)
-    return catalogs
+            if key not in paths:
+                path = project.po_path(job.lang, domain)
+                if not path.is_file() or inside(
+                        path, [folder.resolve() for folder in project.locale_dirs]) is None:
+                    read_catalog(project, job.lang, domain)  # raises its one-line error
+                paths[key] = path
+    return Catalogs(project, paths, lazy)
 
 
 class _PerBuild:

@@ -9,6 +9,8 @@ a little JavaScript for the search box: it opens from ``file://`` and fetches no
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import logging
 import unicodedata
@@ -23,7 +25,8 @@ from PIL import Image
 
 from .. import __version__
 from ..errors import LeafletError, TemplateError
-from ..files import atomic_write
+from ..files import atomic_write, write_if_changed
+from .cache import Memo, make_key
 from ..locales import Language, language
 from .manifest import (PDF_KIND, HeldManifest, file_entry, kind_of,
                        read_manifest, valid_bytes, write_entries)
@@ -144,6 +147,49 @@ def pdf_facts(data: bytes, width: int = THUMB_WIDTH) -> PdfFacts:
                     thumb_size=image.size)
 
 
+@lru_cache(maxsize=1)
+def _drawing_versions() -> tuple[str, str]:
+    from importlib.metadata import version  # reads package metadata: once per process
+
+    return version("pypdfium2"), version("Pillow")
+
+
+def facts_key(data: bytes) -> str:
+    """The cache key of a PDF's facts: its sha256 and what draws the thumbnail."""
+    return make_key("frontdesk-facts", hashlib.sha256(data).hexdigest(), THUMB_WIDTH,
+                    THUMB_COLOURS, *_drawing_versions())
+
+
+def remember_facts(memo: Memo, data: bytes, facts: PdfFacts) -> None:
+    """Keep the facts a worker read from ``data``, for this run's page and the next runs'."""
+    memo.put(facts_key(data), _encode_facts(facts))
+
+
+def cached_facts(memo: Memo | None):
+    """``pdf_facts``, remembered by the PDF's sha256: an unchanged PDF keeps its thumbnail."""
+    if memo is None:
+        return None  # page_files reads every PDF itself
+    return lambda data: memo.remember(facts_key(data), lambda: pdf_facts(data),
+                                      encode=_encode_facts, decode=_decode_facts)
+
+
+def _encode_facts(facts: PdfFacts) -> dict:
+    return {"title": facts.title, "width_mm": facts.width_mm, "height_mm": facts.height_mm,
+            "thumbnail": base64.b64encode(facts.thumbnail).decode("ascii"),
+            "thumb_size": list(facts.thumb_size)}
+
+
+def _decode_facts(data: dict) -> PdfFacts:
+    width, height = data["thumb_size"]
+    facts = PdfFacts(title=str(data["title"]), width_mm=int(data["width_mm"]),
+                     height_mm=int(data["height_mm"]),
+                     thumbnail=base64.b64decode(data["thumbnail"], validate=True),
+                     thumb_size=(int(width), int(height)))
+    if not facts.thumbnail.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise ValueError("not a PNG thumbnail")
+    return facts
+
+
 def status_of(entry: dict) -> tuple[str, str]:
     """The translation status staff must see before handing a leaflet out: (key, label)."""
     review = str(entry.get("review_status", ""))
@@ -167,12 +213,15 @@ def variant_label(variant: str) -> str:
 
 
 def page_files(leaflets: list[Leaflet], entries: list[dict], pdfs: dict[str, bytes],
-               template_dir: Path, source_lang: str = "en") -> dict[str, bytes]:
-    """Every file of the front desk page for these PDF entries, by path in the output folder."""
+               template_dir: Path, source_lang: str = "en", facts_of=None) -> dict[str, bytes]:
+    """Every file of the front desk page for these PDF entries, by path in the output folder.
+
+    ``facts_of(pdf bytes)`` reads a PDF's facts (``pdf_facts``, or a cached one)."""
+    facts_of = facts_of or pdf_facts
     files: dict[str, bytes] = {}
     editions: dict[tuple[str, str], list[Edition]] = {}
     for entry in sorted(entries, key=lambda e: e["path"]):
-        facts = pdf_facts(pdfs[entry["path"]])
+        facts = facts_of(pdfs[entry["path"]])
         thumb = thumbnail_path(entry["path"])
         files[thumb] = facts.thumbnail
         variant = entry.get("variant") or STANDARD
@@ -239,11 +288,13 @@ def template_dir(project: Project) -> Path:
     return project.theme_templates / TEMPLATE_DIR
 
 
-def write_frontdesk(project: Project, out: Path, held: HeldManifest | None = None
-                    ) -> Path | None:
+def write_frontdesk(project: Project, out: Path, held: HeldManifest | None = None,
+                    memo: Memo | None = None) -> Path | None:
     """Write the page for the PDFs that ``out/manifest.json`` lists, and list the page there.
 
-    ``held``: the manifest as the caller holds it under the build lock (else read here)."""
+    ``held``: the manifest as the caller holds it under the build lock (else read here).
+    Files whose bytes are unchanged are not rewritten; with ``memo``, the thumbnail of a PDF
+    seen before (same sha256) is reused instead of drawn again."""
     out = Path(out)
     entries = list(held.entries) if held is not None else read_manifest(out)
     pdf_entries, pdfs = [], {}
@@ -257,9 +308,9 @@ def write_frontdesk(project: Project, out: Path, held: HeldManifest | None = Non
     if not pdf_entries:
         return None
     files = page_files(project.leaflets(), pdf_entries, pdfs, template_dir(project),
-                       project.source_lang)
+                       project.source_lang, cached_facts(memo))
     for path, data in files.items():
-        atomic_write(out / path, data)
+        write_if_changed(out / path, data)
     _remove_stale(out, [e for e in entries if kind_of(e) == KIND and e.get("path") not in files])
     kept = [e for e in entries if kind_of(e) != KIND]
     write_entries(out, kept + [file_entry(path, data, KIND) for path, data in files.items()],

@@ -55,15 +55,37 @@ def file_sha256(path: Path) -> str:
     return _file_sha256(Path(path), stat.st_size, stat.st_mtime_ns)
 
 
-def font_hashes(project: Project, lang: str) -> dict[str, dict[str, str]]:
-    """``{family: {file: sha256}}`` for the fonts a language may use in this project."""
-    return {family: {path: file_sha256(Path(path)) for path in font_files(family)}
+def font_hashes(project: Project, lang: str, files_of=font_files) -> dict[str, dict[str, str]]:
+    """``{family: {file: sha256}}`` for the fonts a language may use in this project.
+
+    ``files_of(family)`` lists a family's files (fontconfig's lookup, or a cached one)."""
+    return {family: {path: file_sha256(Path(path)) for path in files_of(family)}
             for family in project.language(lang).fonts}
 
 
 def template_hashes(project: Project, leaflet: Leaflet) -> dict[str, str]:
     """``{name: sha256}`` of the template files that can affect ``leaflet``."""
     return {name: file_sha256(path) for name, path in template_files(project, leaflet).items()}
+
+
+def templates_by_leaflet(project: Project, leaflets: list[Leaflet]) -> dict[str, dict[str, str]]:
+    """``template_hashes`` of many leaflets at once: the folders are listed and hashed once
+    (per leaflet they would be listed again: quadratic in a library of many leaflets)."""
+    listed = [[(path.relative_to(folder).as_posix(), file_sha256(path))
+               for path in sorted(folder.rglob("*")) if path.is_file()]
+              for folder in project.template_dirs]
+    owners = {toml.stem for toml in project.templates.glob("*.toml")}
+    result = {}
+    for leaflet in leaflets:
+        others = {name for stem in owners - {leaflet.id}
+                  for name in (f"{stem}.toml", f"{stem}.html")}
+        found: dict[str, str] = {}
+        for files in listed:  # the same precedence as template_files: the project's first
+            for name, digest in files:
+                if name not in others:
+                    found.setdefault(name, digest)
+        result[leaflet.id] = dict(sorted(found.items()))
+    return result
 
 
 def template_files(project: Project, leaflet: Leaflet) -> dict[str, Path]:
@@ -83,10 +105,12 @@ def template_files(project: Project, leaflet: Leaflet) -> dict[str, Path]:
 
 
 def job_inputs(project: Project, leaflet: Leaflet, lang: str, catalogs: list[Path],
-               settings: dict, templates: dict[str, str] | None = None) -> str:
+               settings: dict, templates: dict[str, str] | None = None,
+               fonts: dict[str, dict[str, str]] | None = None) -> str:
     """The inputs hash of one PDF; ``settings`` holds every option that changes its bytes.
 
-    ``templates`` is ``template_hashes(project, leaflet)`` when the caller already has it."""
+    ``templates`` is ``template_hashes(project, leaflet)`` and ``fonts`` is
+    ``font_hashes(lang)`` when the caller already has them."""
     record = {
         "tool": __version__,
         "weasyprint": weasyprint_version(),
@@ -95,7 +119,7 @@ def job_inputs(project: Project, leaflet: Leaflet, lang: str, catalogs: list[Pat
         "templates": templates if templates is not None else template_hashes(project, leaflet),
         "catalogs": {project.key(path): file_sha256(path)
                      for path in catalogs},
-        "fonts": font_hashes(project, lang),
+        "fonts": fonts if fonts is not None else font_hashes(project, lang),
         "settings": settings,
     }
     encoded = json.dumps(record, sort_keys=True, ensure_ascii=True, default=str).encode()

@@ -21,6 +21,7 @@ from ..errors import LeafletError, Problem, RenderError
 
 if TYPE_CHECKING:  # imported when a worker starts: a no-op build never loads WeasyPrint
     from ..render.pdf import FontUse, Renderer
+    from .frontdesk import PdfFacts
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class RenderTask:
     max_pages: int
     allowed_fonts: tuple[str, ...]
     identifier: bytes
+    thumbnail: bool = True  # also read back the front desk's facts and page-1 thumbnail
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class RenderOutput:
     worker: int = 0  # the worker's process id
     peak_rss_kb: int = 0  # the worker's peak resident memory so far
     fatal: bool = False  # the worker has no renderer (e.g. leaflet.css was refused)
+    facts: "PdfFacts | None" = None  # title, size and thumbnail for the front desk page
 
 
 _RENDERER: "Renderer | None" = None
@@ -125,9 +128,15 @@ def render_one(renderer: "Renderer", task: RenderTask) -> RenderOutput:
         return RenderOutput(task.key, None, problems=tuple(exc.problems),
                             seconds=time.process_time() - started, worker=os.getpid(),
                             peak_rss_kb=_peak_rss_kb())
+    facts = None
+    if task.thumbnail:
+        # here, in the worker: the thumbnails render in parallel, not one by one at the end
+        from .frontdesk import pdf_facts
+
+        facts = pdf_facts(pdf.data)
     return RenderOutput(task.key, pdf.data, pdf.pages, pdf.fonts,
                         seconds=time.process_time() - started, worker=os.getpid(),
-                        peak_rss_kb=_peak_rss_kb())
+                        peak_rss_kb=_peak_rss_kb(), facts=facts)
 
 
 def _peak_rss_kb() -> int:

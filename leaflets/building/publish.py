@@ -14,6 +14,7 @@ import dataclasses
 import logging
 from pathlib import Path
 
+from .cache import Memo
 from ..files import atomic_write, locked_folder, remove_stale_temps
 from .manifest import (PDF_KIND, HeldManifest, ManifestEntry, forget, kind_of, still_valid,
                        write_manifest)
@@ -25,12 +26,13 @@ LOG = logging.getLogger(__name__)
 
 def publish(project: Project, out: Path, *, written: list[tuple[ManifestEntry, bytes]],
             kept: list[ManifestEntry], dropped: set[str], reports: list[JobReport],
-            release: bool, created: str, lock_timeout: float
-            ) -> tuple[Path | None, Path, set[str]]:
+            release: bool, created: str, lock_timeout: float,
+            memo: "Memo | None" = None) -> tuple[Path | None, Path, set[str]]:
     """Write the rebuilt PDFs, list them with the ``kept`` (unchanged) ones, remove the
     ``dropped`` ones (failed now), then the front desk page when anything changed, and the
     report. Returns the manifest (None when it lists nothing), the report, and the paths of
-    the PDFs an earlier build made that this one removed (the report says why)."""
+    the PDFs an earlier build made that this one removed (the report says why). ``memo``
+    holds the front desk facts of PDFs seen before (leaflets/building/cache.py)."""
     out = Path(out)
     with locked_folder(out, lock_timeout):
         remove_stale_temps(out)  # left by a build that was killed
@@ -49,7 +51,7 @@ def publish(project: Project, out: Path, *, written: list[tuple[ManifestEntry, b
                                                          "sha256": entry.sha256})]
         manifest = write_manifest(out, entries, dropped, held)
         if manifest and (written or held.changed or not frontdesk_is_current(out, held)):
-            rewrite_frontdesk(project, out, held)
+            rewrite_frontdesk(project, out, held, memo)
         report = write_report(out, reports, release=release, created=created)
     return manifest, report, removed
 
@@ -66,7 +68,8 @@ def _with_removal(job: JobReport, removed: bool) -> JobReport:
                                f"no longer valid ({why})")
 
 
-def rewrite_frontdesk(project: Project, out: Path, held: HeldManifest | None = None) -> None:
+def rewrite_frontdesk(project: Project, out: Path, held: HeldManifest | None = None,
+                      memo: "Memo | None" = None) -> None:
     """Write the front desk page for the PDFs the manifest lists; forget its old files first."""
     from .frontdesk import _remove_stale, write_frontdesk  # PDFium and Pillow: only when needed
 
@@ -74,7 +77,7 @@ def rewrite_frontdesk(project: Project, out: Path, held: HeldManifest | None = N
     page = [entry for entry in held.entries
             if isinstance(entry, dict) and kind_of(entry) != PDF_KIND]
     forget(out, {entry.get("path") for entry in page}, held)
-    write_frontdesk(project, out, held)  # index.html for the staff who hand leaflets out
+    write_frontdesk(project, out, held, memo)  # index.html for the staff who hand leaflets out
     # the page's old entries are forgotten, so write_frontdesk cannot see which of its
     # files this build no longer makes (old thumbnails): remove them here
     listed = {entry.get("path") for entry in held.entries if isinstance(entry, dict)}

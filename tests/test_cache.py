@@ -1,0 +1,149 @@
+"""The run-to-run build cache: reused when the inputs are the same bytes, never over changed ones."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from leaflets.building import build as build_module
+from leaflets.building import frontdesk
+from leaflets.building.build import BuildOptions, build
+from leaflets.building.cache import CACHE_DIR, Memo, make_key
+from leaflets.errors import Problem
+
+CLOCK = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def test_memo_round_trip_and_corrupt_entries_are_ignored(tmp_path):
+    memo = Memo(tmp_path)
+    key = make_key("test", "a", 1)
+    assert memo.remember(key, lambda: {"x": [1, 2]}) == {"x": [1, 2]}
+    assert memo.flush() == 1
+    again = Memo(tmp_path)
+    assert again.remember(key, lambda: pytest.fail("should be cached")) == {"x": [1, 2]}
+    entry = tmp_path / f"{key}.json"
+    for broken in (b"", b"{not json", json.dumps({"key": key, "sum": "0", "value": 5}).encode(),
+                   json.dumps({"key": "other", "value": 5}).encode()):
+        entry.write_bytes(broken)
+        fresh = Memo(tmp_path)
+        assert fresh.get(key) is None
+        assert fresh.remember(key, lambda: "recomputed") == "recomputed"
+    assert make_key("test", "a", 1) != make_key("test", "a", 2) != make_key("other", "a", 1)
+
+
+def test_an_entry_of_another_shape_is_recomputed(tmp_path):
+    memo = Memo(tmp_path)
+    key = make_key("problems", 1)
+    memo.put(key, [["path", "not a line", 3]])
+    memo.flush()
+    from leaflets.building.cache import problems_from
+
+    value = Memo(tmp_path).remember(key, lambda: [Problem("p", 1, "m")],
+                                    encode=lambda ps: [[p.path, p.lineno, p.message] for p in ps],
+                                    decode=problems_from)
+    assert value == [Problem("p", 1, "m")]
+
+
+def test_a_cache_that_cannot_be_written_does_not_fail_the_build(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    memo = Memo(blocker / "cache")
+    memo.put(make_key("x"), 1)
+    assert memo.flush() == 0
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """Counts catalog parses and front desk thumbnails drawn."""
+    calls = {"read_po": [], "pdf_facts": 0}
+    real_read, real_facts = build_module.read_catalog, frontdesk.pdf_facts
+
+    def read_catalog(project, lang, domain):
+        calls["read_po"].append(f"locales/{lang}/LC_MESSAGES/{domain}.po")
+        return real_read(project, lang, domain)
+
+    def pdf_facts(data, *args):
+        calls["pdf_facts"] += 1
+        return real_facts(data, *args)
+
+    monkeypatch.setattr(build_module, "read_catalog", read_catalog)
+    monkeypatch.setattr(frontdesk, "pdf_facts", pdf_facts)
+    return calls
+
+
+def test_no_op_rebuild_parses_no_catalog_and_draws_no_thumbnail(project_copy, renderer,
+                                                                tmp_path, counted):
+    out = tmp_path / "out"
+    options = BuildOptions(out=out, jobs=1, release=True, allow_unreviewed=True)
+    first = build(project_copy, options, renderer, created=CLOCK)
+    assert first.ok and counted["read_po"] and counted["pdf_facts"] == 8
+    assert (out / CACHE_DIR).is_dir()
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()
+              and CACHE_DIR not in p.parts}
+    counted["read_po"].clear()
+    counted["pdf_facts"] = 0
+    again = build(project_copy, options, renderer, created=CLOCK)
+    assert again.ok and not any(o.rebuilt for o in again.outcomes)
+    assert counted["read_po"] == [] and counted["pdf_facts"] == 0
+    assert {p: p.read_bytes() for p in before} == before
+    # the verdicts came from the cache and are the same: same report, same manifest
+    assert [o.verdict.findings for o in again.outcomes] == [
+        o.verdict.findings for o in first.outcomes]
+
+
+def test_one_edited_catalog_rebuilds_its_pdf_and_redraws_only_its_thumbnail(
+        project_copy, renderer, tmp_path, counted):
+    out = tmp_path / "out"
+    options = BuildOptions(out=out, jobs=1)
+    build(project_copy, options, renderer, created=CLOCK)
+    thumbs = {p.name: p.read_bytes() for p in (out / "frontdesk" / "thumbs").rglob("*.png")}
+    po = project_copy.po_path("es", "hsg")
+    po.write_text(po.read_text(encoding="utf-8").replace("#. ", "#. Edited: ", 1),
+                  encoding="utf-8")
+    counted["read_po"].clear()
+    counted["pdf_facts"] = 0
+    result = build(project_copy, options, renderer, created=CLOCK)
+    assert [o.job.path for o in result.outcomes if o.rebuilt] == ["es/hsg.pdf"]
+    assert counted["pdf_facts"] == 1  # the rebuilt PDF's; the other 7 thumbnails reused
+    assert set(counted["read_po"]) <= {"locales/es/LC_MESSAGES/hsg.po",
+                                       "locales/es/LC_MESSAGES/common.po",
+                                       "locales/es/LC_MESSAGES/edition.po"}
+    assert {p.name: p.read_bytes() for p in (out / "frontdesk" / "thumbs").rglob("*.png")
+            } == thumbs  # a comment does not change the page
+    assert "es/hsg.pdf" in (out / "index.html").read_text()
+
+
+def test_cache_is_never_trusted_over_a_changed_catalog(project_copy, renderer, tmp_path):
+    out = tmp_path / "out"
+    options = BuildOptions(out=out, jobs=1, release=True, allow_unreviewed=True)
+    assert build(project_copy, options, renderer, created=CLOCK).ok
+    po = project_copy.po_path("fr", "hsg")
+    text = po.read_text(encoding="utf-8")
+    # make one translation unsafe: the cached verdict for the old bytes must not be used
+    start = text.index('msgstr "', text.index("msgid \"", text.index("msgid \"") + 1))
+    po.write_text(text[:start] + 'msgstr "<script>x</script>"' +
+                  text[text.index("\n", start):], encoding="utf-8")
+    result = build(project_copy, options, renderer, created=CLOCK)
+    failed = {o.job.path: o for o in result.failed}
+    assert list(failed) == ["fr/hsg.pdf"]
+    assert any("markup" in str(p) for p in failed["fr/hsg.pdf"].problems)
+    # and deleting the cache changes nothing about the verdicts
+    import shutil
+
+    shutil.rmtree(out / CACHE_DIR)
+    fresh = build(project_copy, options, renderer, created=CLOCK)
+    assert [str(p) for o in fresh.failed for p in o.problems] == [
+        str(p) for o in result.failed for p in o.problems]
+
+
+def test_no_cache_option_writes_no_cache(project_copy, renderer, tmp_path):
+    out = tmp_path / "out"
+    assert build(project_copy, BuildOptions(out=out, jobs=1, langs=("en",), cache=False),
+                 renderer, created=CLOCK).ok
+    assert not (out / CACHE_DIR).exists()
+    elsewhere = tmp_path / "cache"
+    assert build(project_copy, BuildOptions(out=out, jobs=1, langs=("en",), force=True,
+                                            cache_dir=elsewhere), renderer, created=CLOCK).ok
+    assert not (out / CACHE_DIR).exists() and any(elsewhere.rglob("*.json"))
