@@ -147,3 +147,31 @@ def test_no_cache_option_writes_no_cache(project_copy, renderer, tmp_path):
     assert build(project_copy, BuildOptions(out=out, jobs=1, langs=("en",), force=True,
                                             cache_dir=elsewhere), renderer, created=CLOCK).ok
     assert not (out / CACHE_DIR).exists() and any(elsewhere.rglob("*.json"))
+
+
+def test_cache_is_never_trusted_over_changed_fonts(project_copy, renderer, tmp_path,
+                                                   monkeypatch):
+    # font-coverage findings depend on the installed fonts: a font file whose bytes change
+    # (a font package installed, upgraded or removed) must make the catalogs be checked again
+    out = tmp_path / "out"
+    options = BuildOptions(out=out, jobs=1, langs=("fr",))
+    assert build(project_copy, options, renderer, created=CLOCK).ok
+    real = build_module.font_hashes
+
+    def upgraded(project, lang, files_of=None):
+        return {family: {path: "0" * 64 for path in files}
+                for family, files in real(project, lang, files_of=files_of).items()}
+
+    checked = []
+    real_check = build_module.check_job
+
+    def check_job(project, job, *args, **kwargs):
+        checked.append(job.path)
+        return real_check(project, job, *args, **kwargs)
+
+    monkeypatch.setattr(build_module, "check_job", check_job)
+    assert build(project_copy, options, renderer, created=CLOCK).ok
+    assert checked == []  # same fonts: the cached verdict serves
+    monkeypatch.setattr(build_module, "font_hashes", upgraded)
+    assert build(project_copy, options, renderer, created=CLOCK).ok
+    assert checked == ["fr/hsg.pdf"]

@@ -295,10 +295,13 @@ class _Known:
     def key(self, kind: str, job: Job, *more) -> str:
         """The key of one job's ``kind`` of result: every catalog, template and font it reads."""
         domains = [] if job.lang == self.project.source_lang else leaflet_domains(job.leaflet)
+        # the installed fonts decide font-coverage and missing-font findings: a font package
+        # installed or removed must not leave an old verdict in the cache
         return make_key(kind, job.leaflet.id, job.lang, job.variant,
                         {self.shown[(job.lang, d)]: self.catalogs[(job.lang, d)]
                          for d in domains},
-                        self._templates_digest[job.leaflet.id], self.settings, *more)
+                        self._templates_digest[job.leaflet.id], self.settings,
+                        self.fonts(job.lang), *more)
 
     def fonts(self, lang: str) -> dict:
         """``font_hashes(lang)``: files by content hash; fontconfig's lookup is cached."""
