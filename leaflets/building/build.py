@@ -200,44 +200,54 @@ def judge(project: Project, options: BuildOptions, *, renderer: "Renderer | None
     mode = build_mode(options)
     memo = memo if memo is not None else Memo(None)
     known = _Known(project, jobs, catalogs, memo)
-    outcomes = [memo.remember(known.key("check", job, repr(mode)), lambda job=job: check_job(
-        project, job, catalogs, shared, mode), encode=lambda o: findings_json(o.verdict.findings),
-        decode=lambda data, job=job: _decoded_outcome(job, mode, data)) for job in jobs]
     created = created or build_time(project.root)  # pseudo-locales pass the real project's
     stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ")
     previous = {entry.get("path"): entry for entry in read_manifest(options.out)
                 if isinstance(entry, dict)} if reuse else {}
-    if options.release:  # the rules known before rendering
-        for outcome in outcomes:
-            job = outcome.job
+    tick = _Ticker(len(jobs), progress)
+    templates = known.templates
+    outcomes: list[Outcome] = []
+    by_key: dict[str, Outcome] = {}
+
+    def verdict(job: Job) -> Outcome:
+        outcome = memo.remember(
+            known.key("check", job, repr(mode)),
+            lambda: check_job(project, job, catalogs, shared, mode),
+            encode=lambda o: findings_json(o.verdict.findings),
+            decode=lambda data: _decoded_outcome(job, mode, data))
+        if options.release:  # the rules known before rendering
             outcome.verdict.findings += memo.remember(
                 known.key("release", job, created.date().isoformat()),
-                lambda job=job: release_findings(
+                lambda: release_findings(
                     job.leaflet, project.rel(project.templates / f"{job.leaflet.id}.toml"),
                     job_catalogs(project, job, catalogs), created.date()),
                 encode=findings_json, decode=findings_from)
-    tick = _Ticker(len(outcomes), progress)
-    pending, templates = [], known.templates
-    for outcome in outcomes:
-        job = outcome.job
-        if not outcome.verdict.renderable:
-            continue  # never rendered: a translation breaks a rule that no option relaxes
-        outcome.inputs = job_inputs(
-            project, job.leaflet, job.lang,
-            [project.po_path(job.lang, d) for d in leaflet_domains(job.leaflet)
-             if job.lang != project.source_lang],
-            {"paper": options.paper, "created": stamp, "variant": job.variant,
-             "clinic": clinic_inputs(options.clinic), "project": repr(settings)},
-            templates[job.leaflet.id], known.fonts(job.lang))
-        old = previous.get(job.path)
-        if (not options.force and old and old.get("inputs") == outcome.inputs
-                and still_valid(options.out, old)):
-            if outcome.printable:
-                outcome.entry = entry_from_dict(old)  # unchanged: keep the PDF on disk
-                tick(job.path, "unchanged")
-            continue
-        pending.append(outcome)
-    by_key = {outcome.job.path: outcome for outcome in outcomes}
+        return outcome
+
+    def to_render():
+        """Judge the jobs in order, yielding each task to render as soon as it is known:
+        the workers render the first PDFs while the parent checks the next catalogs."""
+        for job in jobs:
+            outcome = verdict(job)
+            outcomes.append(outcome)
+            by_key[job.path] = outcome
+            if not outcome.verdict.renderable:
+                continue  # never rendered: a translation breaks a rule that no option relaxes
+            outcome.inputs = job_inputs(
+                project, job.leaflet, job.lang,
+                [project.po_path(job.lang, d) for d in leaflet_domains(job.leaflet)
+                 if job.lang != project.source_lang],
+                {"paper": options.paper, "created": stamp, "variant": job.variant,
+                 "clinic": clinic_inputs(options.clinic), "project": repr(settings)},
+                templates[job.leaflet.id], known.fonts(job.lang))
+            old = previous.get(job.path)
+            if (not options.force and old and old.get("inputs") == outcome.inputs
+                    and still_valid(options.out, old)):
+                if outcome.printable:
+                    outcome.entry = entry_from_dict(old)  # unchanged: keep the PDF on disk
+                    tick(job.path, "unchanged")
+                continue
+            yield render_task(project, outcome, catalogs, options, created)
 
     def rendered(output: RenderOutput) -> None:
         outcome = by_key[output.key]
@@ -245,10 +255,10 @@ def judge(project: Project, options: BuildOptions, *, renderer: "Renderer | None
             outcome.mode.blocks(f) for f in outcome.verdict.findings)
         tick(output.key, "failed" if failed else "built")
 
-    tasks = (render_task(project, outcome, catalogs, options, created) for outcome in pending)
-    results = render_all(tasks, count=len(pending), templates_dir=project.template_dirs,
+    results = render_all(to_render(), count=len(jobs), templates_dir=project.template_dirs,
                          extra_roots=(options.clinic.folder,) if options.clinic else (),
                          jobs=options.jobs or default_jobs(), renderer=renderer, on_done=rendered)
+    assert len(outcomes) == len(jobs), "render_all stopped before every job was judged"
     for key, output in results.items():
         outcome = by_key[key]
         outcome.verdict.findings += render_findings(

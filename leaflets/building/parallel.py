@@ -9,6 +9,7 @@ WeasyPrint is CPU-bound Python and its font state is not thread-safe.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import time
@@ -147,20 +148,24 @@ def _peak_rss_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def render_all(tasks: Iterable[RenderTask], *, count: int,
-               templates_dir: Path | tuple[Path, ...], jobs: int,
-               extra_roots: tuple[Path, ...] = (), renderer: "Renderer | None" = None,
-               on_done: Callable[[RenderOutput], None] | None = None) -> dict[str, RenderOutput]:
-    """Render ``count`` tasks, in ``jobs`` worker processes when that helps; results by key.
+def render_all(tasks: Iterable[RenderTask], *, templates_dir: Path | tuple[Path, ...],
+               jobs: int, count: int | None = None, extra_roots: tuple[Path, ...] = (),
+               renderer: "Renderer | None" = None, on_done: Callable[[RenderOutput], None] | None = None) -> dict[str, RenderOutput]:
+    """Render the tasks, in up to ``jobs`` worker processes; results by key.
 
+    ``count`` bounds the number of tasks, when known: no more workers start than that.
     ``tasks`` may be a generator: each task goes to a worker as soon as it is made, so the
-    workers start rendering while the caller is still preparing the rest."""
+    workers render while the caller is still checking and preparing the rest."""
     from ..render.html import search_path
 
     results: dict[str, RenderOutput] = {}
-    workers = min(jobs, count)
-    if not count:
+    tasks = iter(tasks)
+    # two tasks tell whether workers pay: one task renders here, with no pool to start
+    first = list(itertools.islice(tasks, 2))
+    if not first:
         return results
+    workers = min(jobs, len(first) if len(first) < 2 else count or jobs)
+    tasks = itertools.chain(first, tasks)
     if workers <= 1:
         if renderer is None:
             from ..render.pdf import Renderer
