@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import subprocess
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable
 
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
@@ -126,12 +128,36 @@ def missing_font(lang: Language) -> str | None:
 _CJK_SCRIPTS = {"Hans", "Hant", "Hani", "Jpan", "Kore", "Hang"}
 
 
+# Set by ``kept_font_choices`` while a build runs: its cache keeps fontconfig's answers
+_kept: "Callable[[str, Callable[[], str | None]], str | None] | None" = None
+
+
+@contextmanager
+def kept_font_choices(remember: "Callable[[str, Callable[[], str | None]], str | None]"):
+    """While in this block, ``remember(fc_lang, ask)`` answers ``script_font``.
+
+    Asking fontconfig runs two commands per language (~50 ms): a build's cache keeps the
+    answers, keyed by the font folders, as fontconfig's own cache is."""
+    global _kept
+    before, _kept = _kept, remember
+    try:
+        yield
+    finally:
+        _kept = before
+
+
 @lru_cache(maxsize=None)
 def script_font(fc_lang: str) -> str | None:
     """The installed family fontconfig says covers ``fc_lang`` best, Noto Sans preferred."""
+    if _kept is not None:
+        return _kept(fc_lang, lambda: _ask_script_font(fc_lang))
+    return _ask_script_font(fc_lang)
+
+
+def _ask_script_font(fc_lang: str) -> str | None:
     covering = _fc_families("fc-list", f":lang={fc_lang}")
     if not covering and "-" in fc_lang:
-        return script_font(fc_lang.partition("-")[0])
+        return _ask_script_font(fc_lang.partition("-")[0])
     if not covering:
         return None
     # fontconfig's own order for the language breaks ties (Noto Sans CJK SC for zh-cn)

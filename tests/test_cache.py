@@ -175,3 +175,34 @@ def test_cache_is_never_trusted_over_changed_fonts(project_copy, renderer, tmp_p
     monkeypatch.setattr(build_module, "font_hashes", upgraded)
     assert build(project_copy, options, renderer, created=CLOCK).ok
     assert checked == ["fr/hsg.pdf"]
+
+
+def test_fontconfig_is_asked_once_and_again_when_font_folders_change(
+        project_copy, renderer, tmp_path, monkeypatch):
+    from leaflets import locales
+
+    out = tmp_path / "out"
+    options = BuildOptions(out=out, jobs=1, langs=("ar", "fr"))
+    asked = []
+    real_ask = locales._ask_script_font
+
+    def ask(fc_lang):
+        asked.append(fc_lang)
+        return real_ask(fc_lang)
+
+    monkeypatch.setattr(locales, "_ask_script_font", ask)
+    locales.script_font.cache_clear()  # what this process learned before the test
+    assert build(project_copy, options, renderer, created=CLOCK).ok
+    assert "ar" in asked
+    asked.clear()
+    locales.script_font.cache_clear()  # a new run: a new process
+    result = build(project_copy, options, renderer, created=CLOCK)
+    assert result.ok and asked == []  # the build cache answered
+    assert [f for o in result.outcomes for f in o.verdict.findings] == [
+        f for o in build(project_copy, options, renderer, created=CLOCK).outcomes
+        for f in o.verdict.findings]
+    monkeypatch.setattr(build_module, "font_dirs_signature", lambda: "fonts installed")
+    locales.script_font.cache_clear()
+    assert build(project_copy, options, renderer, created=CLOCK).ok
+    assert "ar" in asked  # a font package came or went: fontconfig is asked again
+    locales.script_font.cache_clear()

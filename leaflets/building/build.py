@@ -28,7 +28,7 @@ from ..catalogs.extract import domain_messages, leaflet_domains
 from ..render.html import PAPER_SIZES, PageOptions, render_html
 from .inputs import (file_sha256, font_hashes, job_inputs,
                      templates_by_leaflet, weasyprint_version)
-from ..locales import font_files, missing_font
+from ..locales import font_files, kept_font_choices, missing_font
 from .manifest import ManifestEntry, entry_for, entry_from_dict, read_manifest, still_valid
 from .parallel import RenderOutput, RenderTask, default_jobs, render_all
 from ..project import Leaflet, Project, check_sources
@@ -192,13 +192,31 @@ def judge(project: Project, options: BuildOptions, *, renderer: "Renderer | None
     rendered); a build (``reuse``) keeps a PDF of ``options.out`` whose inputs are unchanged:
     it was published with the same inputs, so rendering it again would find nothing new.
     """
+    memo = memo if memo is not None else Memo(None)
+    signature = font_dirs_signature()
+
+    def font_choice(fc_lang: str, ask: Callable[[], str | None]) -> str | None:
+        return memo.remember(make_key("font-choice", fc_lang, signature), ask, decode=_family)
+
+    with kept_font_choices(font_choice):  # fontconfig is asked once per language, not per run
+        return _judge(project, options, renderer, progress, created, reuse, memo)
+
+
+def _family(value) -> str:
+    if not isinstance(value, str):
+        raise TypeError("a font family is a string")
+    return value
+
+
+def _judge(project: Project, options: BuildOptions, renderer: "Renderer | None",
+           progress: Callable[[Progress], None] | None, created: dt.datetime | None,
+           reuse: bool, memo: Memo) -> tuple[list[Outcome], dict[str, RenderOutput], str]:
     jobs = plan_jobs(project, options)
     check_sources(project)
     settings = project.settings  # a bad leaflets.toml stops the build before any work
     catalogs = load_catalogs(project, jobs, lazy=True)  # parsed when a result is not cached
     shared = _PerBuild(project)
     mode = build_mode(options)
-    memo = memo if memo is not None else Memo(None)
     known = _Known(project, jobs, catalogs, memo)
     created = created or build_time(project.root)  # pseudo-locales pass the real project's
     stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ")
