@@ -179,6 +179,25 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
+class Resolver:
+    """``Path.resolve`` for many files in a few folders, each folder resolved once.
+
+    For one run over files that stay put (a build's catalogs): resolving walks every
+    component of the path, which at a thousand catalogs is a noticeable part of a no-op."""
+
+    def __init__(self):
+        self._folders: dict[Path, Path] = {}
+
+    def __call__(self, path: str | Path) -> Path:
+        path = Path(path)
+        if path.is_symlink() or path.name in ("", ".", ".."):
+            return path.resolve()
+        folder = self._folders.get(path.parent)
+        if folder is None:
+            folder = self._folders[path.parent] = path.parent.resolve()
+        return folder / path.name
+
+
 def inside(path: str | Path, roots: list[Path]) -> Path | None:
     """``path`` with symlinks and ``..`` resolved, or None when that is outside every root."""
     try:

@@ -139,21 +139,29 @@ class Project:
         return template is None or ((self.templates / template).is_file()
                                     or (self.locales / f"{domain}.pot").is_file())
 
-    def rel(self, path: Path) -> str:
-        """A path as users see it in messages: relative to the project root when inside it."""
+    def rel(self, path: Path, *, resolved: bool = False) -> str:
+        """A path as users see it in messages: relative to the project root when inside it.
+
+        ``resolved``: the caller has resolved ``path`` already."""
         try:
-            return str(Path(path).resolve().relative_to(self.root.resolve()))
+            return str((Path(path) if resolved else Path(path).resolve()).relative_to(
+                self._resolved[0]))
         except ValueError:
             return str(path)
 
-    def key(self, path: Path) -> str:
+    def key(self, path: Path, *, resolved: bool = False) -> str:
         """A path the same on every machine, for hashes and manifests: relative to the project,
-        or ``theme/...`` for the installed theme's files."""
-        resolved = Path(path).resolve()
-        for folder, prefix in ((self.root, ""), (self.theme, "theme/")):
-            if resolved.is_relative_to(folder.resolve()):
-                return prefix + resolved.relative_to(folder.resolve()).as_posix()
+        or ``theme/...`` for the installed theme's files (``resolved``: ``path`` already is)."""
+        resolved = Path(path) if resolved else Path(path).resolve()
+        for folder, prefix in zip(self._resolved, ("", "theme/")):
+            if resolved.is_relative_to(folder):
+                return prefix + resolved.relative_to(folder).as_posix()
         return resolved.as_posix()
+
+    @cached_property
+    def _resolved(self) -> tuple[Path, Path]:
+        # resolved once: a library of many leaflets asks for thousands of keys per run
+        return self.root.resolve(), self.theme.resolve()
 
     def pot_path(self, domain: str) -> Path:
         """Where the template catalog of ``domain`` lives (the theme's for a shared domain)."""

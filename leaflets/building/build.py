@@ -18,7 +18,7 @@ import jinja2.sandbox
 from .. import __version__
 from ..render import variants
 from ..catalogs.pofile import PoFile, SourceTranslations, StrictTranslations, read_catalog
-from ..files import inside
+from ..files import Resolver
 from ..settings import PROJECT_FILE
 from .cache import CACHE_DIR, Memo, font_dirs_signature, make_key
 from ..clinic.profile import Clinic
@@ -252,9 +252,7 @@ def _judge(project: Project, options: BuildOptions, renderer: "Renderer | None",
             if not outcome.verdict.renderable:
                 continue  # never rendered: a translation breaks a rule that no option relaxes
             outcome.inputs = job_inputs(
-                project, job.leaflet, job.lang,
-                [project.po_path(job.lang, d) for d in leaflet_domains(job.leaflet)
-                 if job.lang != project.source_lang],
+                project, job.leaflet, job.lang, known.catalog_hashes(job),
                 {"paper": options.paper, "created": stamp, "variant": job.variant,
                  "clinic": clinic_inputs(options.clinic), "project": repr(settings)},
                 templates[job.leaflet.id], known.fonts(job.lang))
@@ -314,7 +312,10 @@ class _Known:
             leaflet: hashlib.sha256(json.dumps(hashes, sort_keys=True).encode()).hexdigest()
             for leaflet, hashes in self.templates.items()}
         self.catalogs = {key: file_sha256(path) for key, path in catalogs.paths.items()}
-        self.shown = {key: project.rel(path) for key, path in catalogs.paths.items()}
+        self.shown = {key: project.rel(path, resolved=True)
+                      for key, path in catalogs.resolved.items()}
+        self._keys = {key: project.key(path, resolved=True)
+                      for key, path in catalogs.resolved.items()}
         # leaflets.toml (source language, languages, fonts) can change any verdict
         self.settings = file_sha256(project.root / PROJECT_FILE)
         self._fonts: dict[str, dict] = {}
@@ -330,6 +331,13 @@ class _Known:
                          for d in domains},
                         self._templates_digest[job.leaflet.id], self.settings,
                         self.fonts(job.lang), *more)
+
+    def catalog_hashes(self, job: Job) -> dict[str, str]:
+        """{``project.key(path)``: sha256} of the catalogs the job reads, for its inputs hash."""
+        if job.lang == self.project.source_lang:
+            return {}
+        return {self._keys[(job.lang, d)]: self.catalogs[(job.lang, d)]
+                for d in leaflet_domains(job.leaflet)}
 
     def fonts(self, lang: str) -> dict:
         """``font_hashes(lang)``: files by content hash; fontconfig's lookup is cached."""
@@ -436,9 +444,11 @@ class Catalogs(dict):
 
     Every file is checked to exist (and not to lead outside locales/) up front either way."""
 
-    def __init__(self, project: Project, paths: dict[tuple[str, str], Path], lazy: bool):
+    def __init__(self, project: Project, paths: dict[tuple[str, str], Path], lazy: bool,
+                 resolved: dict[tuple[str, str], Path] | None = None):
         super().__init__()
         self.project, self.paths = project, paths
+        self.resolved = resolved or {key: path.resolve() for key, path in paths.items()}
         if not lazy:
             for key in paths:
                 self[key]
@@ -454,6 +464,8 @@ def load_catalogs(project: Project, jobs: list[Job], lazy: bool = False) -> Cata
     With ``lazy`` a catalog is parsed only when a result about it is not in the cache (an
     entry exists only for bytes that parsed, so a malformed file is never a cache hit)."""
     paths: dict[tuple[str, str], Path] = {}
+    resolve, resolved = Resolver(), {}
+    roots = [folder.resolve() for folder in project.locale_dirs]
     for job in jobs:
         if job.lang == project.source_lang:
             continue
@@ -461,11 +473,11 @@ def load_catalogs(project: Project, jobs: list[Job], lazy: bool = False) -> Cata
             key = (job.lang, domain)
             if key not in paths:
                 path = project.po_path(job.lang, domain)
-                if not path.is_file() or inside(
-                        path, [folder.resolve() for folder in project.locale_dirs]) is None:
+                target = resolve(path)
+                if not path.is_file() or not any(target.is_relative_to(r) for r in roots):
                     read_catalog(project, job.lang, domain)  # raises its one-line error
-                paths[key] = path
-    return Catalogs(project, paths, lazy)
+                paths[key], resolved[key] = path, target
+    return Catalogs(project, paths, lazy, resolved)
 
 
 class _PerBuild:

@@ -104,21 +104,24 @@ def template_files(project: Project, leaflet: Leaflet) -> dict[str, Path]:
     return dict(sorted(found.items()))
 
 
-def job_inputs(project: Project, leaflet: Leaflet, lang: str, catalogs: list[Path],
-               settings: dict, templates: dict[str, str] | None = None,
+def job_inputs(project: Project, leaflet: Leaflet, lang: str,
+               catalogs: list[Path] | dict[str, str], settings: dict,
+               templates: dict[str, str] | None = None,
                fonts: dict[str, dict[str, str]] | None = None) -> str:
     """The inputs hash of one PDF; ``settings`` holds every option that changes its bytes.
 
+    ``catalogs`` are paths, or {``project.key(path)``: sha256} when the caller hashed them;
     ``templates`` is ``template_hashes(project, leaflet)`` and ``fonts`` is
     ``font_hashes(lang)`` when the caller already has them."""
+    if not isinstance(catalogs, dict):
+        catalogs = {project.key(path): file_sha256(path) for path in catalogs}
     record = {
         "tool": __version__,
         "weasyprint": weasyprint_version(),
         "leaflet": leaflet.id,
         "lang": lang,
         "templates": templates if templates is not None else template_hashes(project, leaflet),
-        "catalogs": {project.key(path): file_sha256(path)
-                     for path in catalogs},
+        "catalogs": catalogs,
         "fonts": fonts if fonts is not None else font_hashes(project, lang),
         "settings": settings,
     }

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from .cache import Memo
 from ..files import atomic_write, locked_folder, remove_stale_temps
-from .manifest import (PDF_KIND, HeldManifest, ManifestEntry, forget, kind_of, still_valid,
-                       write_manifest)
+from .manifest import (PDF_KIND, CheckedOnce, HeldManifest, ManifestEntry, forget, kind_of,
+                       still_valid, write_manifest)
 from ..project import Project
 from .report import JobReport, write_report
 
@@ -46,11 +46,11 @@ def publish(project: Project, out: Path, *, written: list[tuple[ManifestEntry, b
         reports = [_with_removal(job, job.path in removed) for job in reports]
         # unchanged PDFs were checked before rendering, before this build held the lock:
         # list one only if no other build has replaced it since
+        valid = CheckedOnce()  # from here to the front desk page, nothing writes them
         entries = [entry for entry, _ in written] + [
-            entry for entry in kept if still_valid(out, {"path": entry.path,
-                                                         "sha256": entry.sha256})]
-        manifest = write_manifest(out, entries, dropped, held)
-        if manifest and (written or held.changed or not frontdesk_is_current(out, held)):
+            entry for entry in kept if valid(out, {"path": entry.path, "sha256": entry.sha256})]
+        manifest = write_manifest(out, entries, dropped, held, valid)
+        if manifest and (written or held.changed or not frontdesk_is_current(out, held, valid)):
             rewrite_frontdesk(project, out, held, memo)
         report = write_report(out, reports, release=release, created=created)
     return manifest, report, removed
@@ -84,11 +84,12 @@ def rewrite_frontdesk(project: Project, out: Path, held: HeldManifest | None = N
     _remove_stale(out, [entry for entry in page if entry.get("path") not in listed])
 
 
-def frontdesk_is_current(out: Path, held: HeldManifest | None = None) -> bool:
+def frontdesk_is_current(out: Path, held: HeldManifest | None = None,
+                         valid=still_valid) -> bool:
     """True when the manifest lists front desk files and each is on disk unchanged."""
     entries = [e for e in (held or HeldManifest(out)).entries
                if isinstance(e, dict) and kind_of(e) != PDF_KIND]
-    return bool(entries) and all(still_valid(out, entry) for entry in entries)
+    return bool(entries) and all(valid(out, entry) for entry in entries)
 
 
 def remove_stale(out: Path, path: str) -> bool:
