@@ -51,3 +51,13 @@ def test_page_limit(renderer):
     body = "<p style='break-after: page'>x</p>" * 3
     with pytest.raises(RenderError, match="3 pages, more than the limit of 2"):
         renderer.render(page(body), name="t", max_pages=2, allowed_fonts=LATIN)
+
+
+def test_loading_weasyprint_leaves_ctypes_library_lookup_as_it_was():
+    import ctypes.util
+
+    from leaflets.render import weasy  # noqa: F401
+
+    # the quick lookup is for WeasyPrint's own start only, never for other libraries
+    assert ctypes.util.find_library.__name__ == "find_library"
+    assert ctypes.util.find_library("c")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 import logging
 
+from . import weasy  # noqa: F401  (first: finds its C libraries quickly)
 from fontTools.ttLib import TTFont, TTLibError
 from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
 from weasyprint.text.fonts import get_hb_object_data

@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
+from . import weasy  # noqa: F401  (first: finds its C libraries quickly)
 from weasyprint import CSS, HTML
 from weasyprint.text.ffi import ffi
 from weasyprint.text.fonts import FontConfiguration, get_hb_object_data

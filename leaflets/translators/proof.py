@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+from ..render import weasy  # noqa: F401  (first: finds its C libraries quickly)
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
