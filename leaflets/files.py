@@ -188,13 +188,17 @@ class Resolver:
     def __init__(self):
         self._folders: dict[Path, Path] = {}
 
-    def __call__(self, path: str | Path) -> Path:
+    def __call__(self, path: str | Path) -> Path | None:
+        """``path`` resolved, or None when it cannot be (a symlink loop, a NUL byte)."""
         path = Path(path)
-        if path.is_symlink() or path.name in ("", ".", ".."):
-            return path.resolve()
-        folder = self._folders.get(path.parent)
-        if folder is None:
-            folder = self._folders[path.parent] = path.parent.resolve()
+        try:
+            if path.is_symlink() or path.name in ("", ".", ".."):
+                return path.resolve()
+            folder = self._folders.get(path.parent)
+            if folder is None:
+                folder = self._folders[path.parent] = path.parent.resolve()
+        except (OSError, ValueError, RuntimeError):  # Python 3.11 raises RuntimeError for a loop
+            return None
         return folder / path.name
 
 

@@ -474,7 +474,8 @@ def load_catalogs(project: Project, jobs: list[Job], lazy: bool = False) -> Cata
             if key not in paths:
                 path = project.po_path(job.lang, domain)
                 target = resolve(path)
-                if not path.is_file() or not any(target.is_relative_to(r) for r in roots):
+                if target is None or not path.is_file() or not any(
+                        target.is_relative_to(r) for r in roots):
                     read_catalog(project, job.lang, domain)  # raises its one-line error
                 paths[key], resolved[key] = path, target
     return Catalogs(project, paths, lazy, resolved)
