@@ -110,8 +110,10 @@ def plain(markup: str) -> str:
     return re.sub(r"<[^>]+>", "", markup)
 
 
-def printed_messages(project, leaflet, lang: str, pages: int) -> list[str]:
-    """Every message of ``leaflet`` the standard edition prints in ``lang``, filled in."""
+def printed_messages(project, leaflet, lang: str, pages: int,
+                     msgids: set[str] | None = None) -> list[str]:
+    """Every message of ``leaflet`` the standard edition prints in ``lang``, filled in
+    (or those of ``msgids``)."""
     from babel.messages.pofile import read_po
 
     from leaflets.catalogs.extract import domain_messages
@@ -134,6 +136,8 @@ def printed_messages(project, leaflet, lang: str, pages: int) -> list[str]:
             with project.po_path(lang, domain).open("rb") as f:
                 pairs = [(m.id, m.string) for m in read_po(f) if m.id]
         for msgid, text in pairs:
+            if msgids is not None and msgid not in msgids:
+                continue
             if msgid in skipped or (lang == SOURCE_LANG and ("Draft" in msgid or msgid.startswith(
                     "This translation has not"))):
                 continue

@@ -155,11 +155,9 @@ def pdfjs_text(path):
 EXTRACTORS = [poppler_text, pypdf_text, pdfium_text, pdfjs_text]
 # Measured limits (README, "Text layer"): pypdf reads the invisible words of
 # right-to-left lines in an order written for pdf.js, which cannot serve both;
-# PDFium's and pdf.js's own bidi misplace some neutrals next to digits and Latin
-# letters in right-to-left lines (the last Arabic paragraph), PDFium also a vowel
-# mark before punctuation at a line's end ("فورا.ً").
+# pdf.js's own bidi misplaces some neutrals next to digits and Latin letters in
+# right-to-left lines (the last Arabic paragraph).
 KNOWN = {('ar', 'pypdf_text'): 'pypdf reverses words of the pdf.js text layer',
-         ('ar', 'pdfium_text'): 'PDFium: neutrals beside digits and Latin in RTL lines',
          ('ar', 'pdfjs_text'): 'pdf.js: neutrals beside digits and Latin in RTL lines'}
 
 

@@ -26,9 +26,13 @@ KNOWN = {
     # reverses them word by word (it keeps each glyph's text in order, pdf.js does not)
     **{(lang, "pypdf"): "pypdf: the text layer of RTL lines is written for pdf.js"
        for lang in ("ar", "he", "fa")},
-    # their own bidi moves neutrals (spaces, punctuation) beside digits and Latin
-    **{(lang, extractor): f"{extractor}: neutrals beside digits and Latin in RTL lines"
-       for lang in ("ar", "he", "fa") for extractor in ("pdfium", "pdfjs")},
+    # its own bidi moves neutrals (spaces, punctuation) beside digits and Latin
+    **{(lang, "pdfjs"): "pdfjs: neutrals beside digits and Latin in RTL lines"
+       for lang in ("ar", "he", "fa")},
+    # PDFium joins the running footer's two boxes into one line and reorders it
+    # as one (test_pdfium_reads_every_message_outside_the_footer: the rest)
+    **{(lang, "pdfium"): "pdfium: the running footer's two boxes read as one line"
+       for lang in ("ar", "he", "fa")},
     ("he", "poppler"): "poppler: Hebrew maqaf and geresh beside Latin letters",
     # a space read at the end of a <strong> box before its punctuation ("(विकिरण) :")
     ("hi", "pypdf"): "pypdf: glyphs read as spaces at the end of an inline box",
@@ -37,6 +41,9 @@ KNOWN = {
 # poppler alone gets right-to-left marks (in its ActualText): without them it moves
 # neutrals beside digits and Latin letters (leaflets/hiddentext.py, poppler_order)
 MARKED = {(lang, "poppler") for lang in ("ar", "he", "fa")}
+# the running footer (leaflets/theme/templates/base.html)
+FOOTER = {"Version %(version)s, published %(published)s. Next review: %(review)s.",
+          "Page %(page)s of %(pages)s"}
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +63,8 @@ def leaflets(tmp_path_factory):
         path = out / lang / f"{leaflet.id}.pdf"
         pages = len(pikepdf.open(path).pages)
         found[lang] = (path, readback.printed_messages(project, leaflet, lang, pages))
+        found[lang, "footer"] = readback.printed_messages(
+            project, leaflet, lang, pages, msgids=FOOTER)
     return found
 
 
@@ -64,7 +73,8 @@ def texts(leaflets):
     """{(lang, extractor): extracted text}; pdf.js reads all PDFs in one node process."""
     found = {}
     for name, reader in readback.READERS.items():
-        for lang, (path, _) in leaflets.items():
+        for lang in LANGS:
+            path, _ = leaflets[lang]
             found[lang, name] = reader([path], language(lang).direction == "rtl")[0]
     return found
 
@@ -77,6 +87,20 @@ def test_every_message_reads_back_exactly(leaflets, texts, lang, extractor, requ
     _, messages = leaflets[lang]
     score = readback.score(texts[lang, extractor], messages, cjk=False)
     assert score.exact_without_marks == score.total, score.missing
+
+
+@pytest.mark.parametrize("lang", ["ar", "he", "fa"])
+def test_pdfium_reads_every_message_outside_the_footer(leaflets, texts, lang, request):
+    # what Chrome and Edge copy and read aloud: every message but the running
+    # footer's (version, page N of M), whose two boxes PDFium reads as one line
+    if lang == "he":
+        request.applymarker(pytest.mark.xfail(
+            reason="pdfium: one Hebrew line ending in a number reads reversed", strict=True))
+    _, messages = leaflets[lang]
+    footer = leaflets[lang, "footer"]
+    assert len(footer) == len(FOOTER)
+    score = readback.score(texts[lang, "pdfium"], messages, cjk=False)
+    assert set(score.missing) <= set(footer), score.missing
 
 
 @pytest.mark.parametrize("extractor", readback.EXTRACTORS)

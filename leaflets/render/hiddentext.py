@@ -89,25 +89,44 @@ def _weak(text: str) -> bool:
     return all(char.isspace() or unicodedata.category(char) == 'Cf' for char in text)
 
 
-def pdfium_order(text: str) -> str:
-    """Return ``text`` as PDFium must read it to give back ``text`` on a right-to-left line.
+def pdfium_order(text: str, leftmost: str = '') -> str:
+    """Return a line's ``text`` as its ActualText must say for PDFium to read back ``text``.
 
-    PDFium (CPDF_TextPage) splits such a line into runs of one direction class
-    (CFX_BidiChar: strong left, digits, strong right, the rest) and reverses each
-    run in place: each run is given reversed.
+    PDFium (CPDF_TextPage::CloseTempLine, CFX_BidiChar) splits a right-to-left line
+    into runs of one class: strong left; digits with their separators and marks;
+    strong right; the rest. Measured with pypdfium2 (issue 13): when right runs
+    outnumber left ones it gives each run reversed in place, mirrored while the last
+    strong run was right; otherwise it gives the line reversed, mirrored the same
+    way, if the line's leftmost text object (whose text is ``leftmost``) reads as
+    right-to-left, and as written if not. Each run is given so it comes back.
     """
-    if not any(unicodedata.bidirectional(char) in ('R', 'AL') for char in text):
+    if not is_rtl(text):
         return text
-    runs, kind = [], None
+    runs: list[list] = []
     for char in text:
-        found = _PDFIUM_CLASSES.get(unicodedata.bidirectional(char), 'neutral')
-        if found != kind:
-            runs.append(('', found))
-            kind = found
-        runs[-1] = (runs[-1][0] + char, found)
-    # strong and digit runs reversed; the rest in place, mirrored as PDFium mirrors them
-    return ''.join(run[::-1] if kind != 'neutral' else ''.join(map(_mirror, run))
-                   for run, kind in runs)
+        kind = _PDFIUM_CLASSES.get(unicodedata.bidirectional(char), 'neutral')
+        if runs and runs[-1][1] == kind:
+            runs[-1][0] += char
+        else:
+            runs.append([char, kind])
+    rights = sum(1 for _, kind in runs if kind == 'right')
+    in_place = rights > sum(1 for _, kind in runs if kind == 'left')
+    if not in_place and not pdfium_rtl(leftmost):
+        return text
+    current, found = 'right' if in_place else 'left', []
+    for run, kind in runs:
+        if kind in ('right', 'left'):
+            current = kind
+        found.append(''.join(map(_mirror, run)) if current == 'right' else run)
+    return ''.join(run[::-1] for run in found) if in_place else ''.join(found)[::-1]
+
+
+def pdfium_rtl(text: str) -> bool:
+    """Whether PDFium reads ``text`` as right-to-left: right runs at least as many as left."""
+    kinds = [_PDFIUM_CLASSES.get(unicodedata.bidirectional(c), 'neutral') for c in text]
+    runs = [kind for i, kind in enumerate(kinds) if i == 0 or kinds[i - 1] != kind]
+    rights = runs.count('right')
+    return rights > 0 and rights >= runs.count('left')
 
 
 def _mirror(char: str) -> str:
@@ -116,7 +135,8 @@ def _mirror(char: str) -> str:
 
 
 _MIRRORS = dict(zip('()[]{}<>«»‹›', ')(][}{><»«›‹'))
-_PDFIUM_CLASSES = {'L': 'left', 'EN': 'weak', 'AN': 'weak', 'R': 'right', 'AL': 'right'}
+_PDFIUM_CLASSES = {'L': 'left', 'R': 'right', 'AL': 'right', **dict.fromkeys(
+    ('EN', 'AN', 'NSM', 'CS', 'ES', 'ET', 'BN'), 'weak')}
 
 
 def is_rtl(text: str) -> bool:
@@ -157,9 +177,11 @@ def rtl_words(document_layer: Layer, text: str, left: float, width: float, size:
     words = tokens(text)
     total = sum(len(word) for word in words) or 1
     found, x = [], left + width
-    for word in words:
+    for index, word in enumerate(words):
         step = width * len(word) / total
-        x -= step
+        # the last word exactly where the glyphs start: PDFium, sorting a line's
+        # objects by position, then takes it first (hiddentext.pdfium_order)
+        x = left if index == len(words) - 1 else x - step
         shown = word[::-1] if is_rtl(word) else word
         found += operators(document_layer, shown, matrix(x), step, size, join_spaces=True)
     return found

@@ -33,7 +33,7 @@ _installed = False
 
 def _targets():
     """Return (owner, attribute, parameters, statements relied on) to check."""
-    from weasyprint import pdf
+    from weasyprint import draw, pdf
     from weasyprint.draw import text
     from weasyprint.pdf import fonts, stream
     return (
@@ -51,6 +51,10 @@ def _targets():
             'pdf_fonts[font.hash] = font_dictionary.reference')),
         (fonts.Font, 'get_unused_glyph_id', ('self', 'codepoint'), (
             'self.glyph_count + len(self.missing)',)),
+        (draw, 'draw_inline_level', (
+            'stream', 'page', 'box', 'offset_x', 'text_overflow', 'block_ellipsis'), (
+            'if isinstance(box, boxes.LineBox):', 'for i, child in enumerate(box.children):',
+            'draw_text(')),
         (fonts, '_build_vector_font_dictionary', (
             'font_dictionary', 'pdf', 'font', 'widths', 'compress', 'reference',
             'pdf_version'), (
@@ -97,7 +101,8 @@ def install():
     if _installed:
         return
     check_compatible()
-    wrappers = (_draw_first_line, _build_fonts_dictionary, _get_unused_glyph_id)
+    wrappers = (_draw_first_line, _build_fonts_dictionary, _get_unused_glyph_id,
+                _draw_inline_level)
     for (owner, attribute, *_), wrapper in zip(_targets(), wrappers):
         wrapper.__wrapped__ = getattr(owner, attribute)
         setattr(owner, attribute, wrapper)
@@ -115,6 +120,54 @@ class _Recorder:
 
     def __setitem__(self, glyph_id, text):
         self.log.append((self.font, glyph_id, text))
+
+
+class _Line:
+    """The line box being drawn: PDFium reads one ActualText for all of it."""
+
+    def __init__(self, rtl: bool):
+        self.rtl = rtl  # every text box of a right-to-left line gets the invisible layer
+        self.name, self.texts, self.resources, self.leftmost = None, [], None, None
+
+    def property_name(self, resources, text: str, x: float, leftmost: str) -> str:
+        """The line's property list, with ``text`` added: a box at ``x`` whose leftmost
+        text object reads ``leftmost``."""
+        self.texts.append(text)
+        if self.leftmost is None or x < self.leftmost[0]:
+            self.leftmost = (x, leftmost)
+        if self.name is None:
+            self.resources = resources
+            self.name = hiddentext.property_list(resources, '')
+        return self.name
+
+    def close(self):
+        if self.name is not None:
+            self.resources['Properties'][self.name]['ActualText'] = hiddentext.utf16(
+                hiddentext.pdfium_order(''.join(self.texts), self.leftmost[1]))
+
+
+_lines: list[_Line] = []
+
+
+def _draw_inline_level(stream, page, box, offset_x=0, text_overflow='clip',
+                       block_ellipsis='none'):
+    """Draw a line box with one PDFium ActualText for its text boxes.
+
+    PDFium sorts a line's text objects by position and reads a property list's
+    ActualText once for consecutive objects that share it: one list per text box
+    reads the boxes of a right-to-left line right to left (issue 13).
+    """
+    from weasyprint.formatting_structure import boxes
+    if not isinstance(box, boxes.LineBox):
+        return _draw_inline_level.__wrapped__(
+            stream, page, box, offset_x, text_overflow, block_ellipsis)
+    _lines.append(_Line(hiddentext.is_rtl(''.join(
+        child.text for child in box.descendants() if isinstance(child, boxes.TextBox)))))
+    try:
+        return _draw_inline_level.__wrapped__(
+            stream, page, box, offset_x, text_overflow, block_ellipsis)
+    finally:
+        _lines.pop().close()
 
 
 def _draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
@@ -136,7 +189,7 @@ def _draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
         del stream.add_font
         for font, real_map in real_maps.items():
             font.to_unicode = real_map
-    if log and not _simple(log, textbox):
+    if log and ((_lines and _lines[-1].rtl) or not _simple(log, textbox)):
         _overlay(stream, start, log, textbox, font_before)
     return emojis
 
@@ -218,8 +271,16 @@ def _overlay(stream, start, log, textbox, font_before):
     logical = ''.join(run[2] for run in sorted(runs, key=lambda run: run[4]))
     rtl_line = any(run[3] for run in runs)
     # PDFium reads the ActualText of the first text object of the line and skips
-    # the others if they share its property list: one named list for the line.
-    pdfium = hiddentext.property_list(stream._resources, hiddentext.pdfium_order(logical))
+    # the others if they share its property list: one named list for the line box.
+    # PDFium reads the line as its leftmost text object directs (hiddentext.pdfium_order):
+    # the last word of a right-to-left line, drawn first where the glyphs start
+    leftmost = hiddentext.tokens(logical)[-1] if rtl_line and logical.strip() else logical
+    if _lines:
+        pdfium = _lines[-1].property_name(
+            stream._resources, logical, textbox.position_x, leftmost)
+    else:
+        pdfium = hiddentext.property_list(
+            stream._resources, hiddentext.pdfium_order(logical, leftmost))
     marked_pdfium = b'/LeafletsText /%s BDC' % pdfium.encode()
 
     def matrix(x):
