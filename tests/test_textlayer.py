@@ -153,12 +153,9 @@ def pdfjs_text(path):
 
 
 EXTRACTORS = [poppler_text, pypdf_text, pdfium_text, pdfjs_text]
-# Measured limits (README, "Text layer"): pypdf reads the invisible words of
-# right-to-left lines in an order written for pdf.js, which cannot serve both;
-# pdf.js's own bidi misplaces some neutrals next to digits and Latin letters in
-# right-to-left lines (the last Arabic paragraph).
-KNOWN = {('ar', 'pypdf_text'): 'pypdf reverses words of the pdf.js text layer',
-         ('ar', 'pdfjs_text'): 'pdf.js: neutrals beside digits and Latin in RTL lines'}
+# Measured limit (README, "Text layer"): pypdf reads the invisible words of
+# right-to-left lines in an order written for pdf.js, which cannot serve both.
+KNOWN = {('ar', 'pypdf_text'): 'pypdf reverses words of the pdf.js text layer'}
 
 
 @pytest.mark.parametrize('extractor', EXTRACTORS)

@@ -26,9 +26,6 @@ KNOWN = {
     # reverses them word by word (it keeps each glyph's text in order, pdf.js does not)
     **{(lang, "pypdf"): "pypdf: the text layer of RTL lines is written for pdf.js"
        for lang in ("ar", "he", "fa")},
-    # its own bidi moves neutrals (spaces, punctuation) beside digits and Latin
-    **{(lang, "pdfjs"): "pdfjs: neutrals beside digits and Latin in RTL lines"
-       for lang in ("ar", "he", "fa")},
     # PDFium joins the running footer's two boxes into one line and reorders it
     # as one (test_pdfium_reads_every_message_outside_the_footer: the rest)
     **{(lang, "pdfium"): "pdfium: the running footer's two boxes read as one line"

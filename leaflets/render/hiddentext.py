@@ -27,6 +27,8 @@ from functools import lru_cache
 
 import pydyf
 
+from . import pdfjsbidi
+
 RESOURCE = 'LeafletsText'  # name of the font in the resources
 BASE_FONT = 'LLTEXT+LeafletsTextLayer'  # a subset tag: the program has only what is used
 WIDTH = 500  # advance of the blank glyph, 1/1000 em
@@ -65,12 +67,14 @@ def layer(fonts: dict) -> Layer:
 def units(text: str, join_spaces: bool = False) -> list[str]:
     """Split ``text`` into units one code each carries.
 
-    pdf.js drops a glyph whose text is only format characters (ZWNJ, ZWJ):
-    they go with the character before them, so they are read back.
+    pdf.js drops a glyph whose text is only format characters (ZWNJ, ZWJ): they go
+    with the character before them, so they are read back. With ``join_spaces``
+    (the words of a right-to-left line) spaces and marks go with a character too:
+    pdf.js adds a glyph that is only a mark to the item before it.
     """
     def weak(unit):
-        return all(unicodedata.category(c) == 'Cf' or (join_spaces and c.isspace())
-                   for c in unit)
+        return all(unicodedata.category(c) == 'Cf' or (join_spaces and (
+            c.isspace() or unicodedata.category(c) == 'Mn')) for c in unit)
 
     found: list[str] = []
     for char in text:
@@ -168,13 +172,16 @@ def operators(document_layer: Layer, text: str, matrix: bytes, width: float,
 
 def rtl_words(document_layer: Layer, text: str, left: float, width: float, size: float,
               matrix) -> list[bytes]:
-    """Operators drawing a right-to-left line's words from the right, each in display order.
+    """Operators drawing a right-to-left line's words from the right, each in the
+    order pdf.js's bidi turns back into the word (leaflets/render/pdfjsbidi.py).
 
     Each word starts left of the last one's end, so pdf.js begins a new item and its
     bidi reorders only within the word; a space goes with the character next to it,
     as pdf.js drops a glyph that is only a space at the start of an item.
     """
     words = tokens(text)
+    if len(words) > 1 and not words[0].strip():  # a space alone would be dropped
+        words[:2] = [words[0] + words[1]]
     total = sum(len(word) for word in words) or 1
     found, x = [], left + width
     for index, word in enumerate(words):
@@ -182,7 +189,7 @@ def rtl_words(document_layer: Layer, text: str, left: float, width: float, size:
         # the last word exactly where the glyphs start: PDFium, sorting a line's
         # objects by position, then takes it first (hiddentext.pdfium_order)
         x = left if index == len(words) - 1 else x - step
-        shown = word[::-1] if is_rtl(word) else word
+        shown = pdfjsbidi.shown(word)
         found += operators(document_layer, shown, matrix(x), step, size, join_spaces=True)
     return found
 
