@@ -127,8 +127,8 @@ def shown(word: str) -> str:
 
 
 def _visual(word: str) -> str:
-    """``word`` reordered by Python's own reading of it as right-to-left display."""
-    # a right-to-left word with a left-to-right run inside: the run kept in order
+    """``word`` as a right-to-left display shows it: its left-to-right runs (Latin,
+    digits) kept in order, the rest reversed, the runs in reverse order."""
     runs, found = [], []
     for char in word:
         left = char_type(char) in ('L', 'EN')

@@ -129,9 +129,11 @@ class _Line:
         self.rtl = rtl  # every text box of a right-to-left line gets the invisible layer
         self.name, self.texts, self.resources, self.leftmost = None, [], None, None
 
-    def property_name(self, resources, text: str, x: float, leftmost: str) -> str:
+    def property_name(self, resources, text: str, x: float, leftmost: str) -> str | None:
         """The line's property list, with ``text`` added: a box at ``x`` whose leftmost
-        text object reads ``leftmost``."""
+        text object reads ``leftmost``; None if the box draws into other resources."""
+        if self.resources is not None and resources is not self.resources:
+            return None
         self.texts.append(text)
         if self.leftmost is None or x < self.leftmost[0]:
             self.leftmost = (x, leftmost)
@@ -275,10 +277,9 @@ def _overlay(stream, start, log, textbox, font_before):
     # PDFium reads the line as its leftmost text object directs (hiddentext.pdfium_order):
     # the last word of a right-to-left line, drawn first where the glyphs start
     leftmost = hiddentext.tokens(logical)[-1] if rtl_line and logical.strip() else logical
-    if _lines:
-        pdfium = _lines[-1].property_name(
-            stream._resources, logical, textbox.position_x, leftmost)
-    else:
+    pdfium = _lines[-1].property_name(
+        stream._resources, logical, textbox.position_x, leftmost) if _lines else None
+    if pdfium is None:
         pdfium = hiddentext.property_list(
             stream._resources, hiddentext.pdfium_order(logical, leftmost))
     marked_pdfium = b'/LeafletsText /%s BDC' % pdfium.encode()
