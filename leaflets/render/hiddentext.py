@@ -106,13 +106,7 @@ def pdfium_order(text: str, leftmost: str = '') -> str:
     """
     if not is_rtl(text):
         return text
-    runs: list[list] = []
-    for char in text:
-        kind = _PDFIUM_CLASSES.get(unicodedata.bidirectional(char), 'neutral')
-        if runs and runs[-1][1] == kind:
-            runs[-1][0] += char
-        else:
-            runs.append([char, kind])
+    runs = _pdfium_runs(text)
     rights = sum(1 for _, kind in runs if kind == 'right')
     in_place = rights > sum(1 for _, kind in runs if kind == 'left')
     if not in_place and not pdfium_rtl(leftmost):
@@ -127,10 +121,21 @@ def pdfium_order(text: str, leftmost: str = '') -> str:
 
 def pdfium_rtl(text: str) -> bool:
     """Whether PDFium reads ``text`` as right-to-left: right runs at least as many as left."""
-    kinds = [_PDFIUM_CLASSES.get(unicodedata.bidirectional(c), 'neutral') for c in text]
-    runs = [kind for i, kind in enumerate(kinds) if i == 0 or kinds[i - 1] != kind]
-    rights = runs.count('right')
-    return rights > 0 and rights >= runs.count('left')
+    kinds = [kind for _, kind in _pdfium_runs(text)]
+    rights = kinds.count('right')
+    return rights > 0 and rights >= kinds.count('left')
+
+
+def _pdfium_runs(text: str) -> list[list]:
+    """[characters, class] of each run of one PDFium direction class (CFX_BidiChar)."""
+    runs: list[list] = []
+    for char in text:
+        kind = _PDFIUM_CLASSES.get(unicodedata.bidirectional(char), 'neutral')
+        if runs and runs[-1][1] == kind:
+            runs[-1][0] += char
+        else:
+            runs.append([char, kind])
+    return runs
 
 
 def _mirror(char: str) -> str:
