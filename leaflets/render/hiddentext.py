@@ -64,17 +64,16 @@ def layer(fonts: dict) -> Layer:
     return _layers.setdefault(id(fonts), Layer())
 
 
-def units(text: str, join_spaces: bool = False) -> list[str]:
+def units(text: str, lead_marks: bool = False) -> list[str]:
     """Split ``text`` into units one code each carries.
 
     pdf.js drops a glyph whose text is only format characters (ZWNJ, ZWJ): they go
-    with the character before them, so they are read back. With ``join_spaces``
-    (the words of a right-to-left line) spaces and marks go with a character too:
-    pdf.js adds a glyph that is only a mark to the item before it.
+    with the character before them, so they are read back. With ``lead_marks`` (a
+    right-to-left run, drawn from its end) a mark starting the text goes with the
+    character after it: pdf.js adds a glyph that is only a mark to the item before.
     """
     def weak(unit):
-        return all(unicodedata.category(c) == 'Cf' or (join_spaces and (
-            c.isspace() or unicodedata.category(c) == 'Mn')) for c in unit)
+        return all(unicodedata.category(c) == 'Cf' for c in unit)
 
     found: list[str] = []
     for char in text:
@@ -82,7 +81,8 @@ def units(text: str, join_spaces: bool = False) -> list[str]:
             found[-1] += char
         else:
             found.append(char)
-    if len(found) > 1 and weak(found[0]):
+    if len(found) > 1 and (weak(found[0]) or lead_marks and all(
+            unicodedata.category(c) in ('Mn', 'Cf') for c in found[0])):
         found[1] = found[0] + found[1]
         del found[0]
     return found
@@ -164,9 +164,14 @@ def utf16(text: str) -> bytes:
 
 
 def operators(document_layer: Layer, text: str, matrix: bytes, width: float,
-              font_size: float, join_spaces: bool = False) -> list[bytes]:
+              font_size: float) -> list[bytes]:
     """The operators drawing ``text`` invisibly from ``matrix`` over ``width``."""
-    pieces = units(text, join_spaces)
+    return _operators(document_layer, units(text), matrix, width, font_size)
+
+
+def _operators(document_layer: Layer, pieces: list[str], matrix: bytes, width: float,
+               font_size: float) -> list[bytes]:
+    """The operators drawing the glyphs whose texts are ``pieces``, in that order."""
     if not pieces or width <= 0 or font_size <= 0:
         return []
     codes = b''.join(b'%04x' % document_layer.code(piece) for piece in pieces)
@@ -177,26 +182,76 @@ def operators(document_layer: Layer, text: str, matrix: bytes, width: float,
 
 def rtl_words(document_layer: Layer, text: str, left: float, width: float, size: float,
               matrix) -> list[bytes]:
-    """Operators drawing a right-to-left line's words from the right, each in the
-    order pdf.js's bidi turns back into the word (leaflets/render/pdfjsbidi.py).
+    """Operators drawing a right-to-left line's text from the right, one direction run
+    at a time (``chunks``), each as pdf.js and pypdf both read it back.
 
-    Each word starts left of the last one's end, so pdf.js begins a new item and its
-    bidi reorders only within the word; a space goes with the character next to it,
-    as pdf.js drops a glyph that is only a space at the start of an item.
+    Each run starts left of the last one's end, so pdf.js begins a new item and
+    reorders only within it, and each comes with its own Tf, on which pypdf ends
+    the text it was reordering.
     """
-    words = tokens(text)
-    if len(words) > 1 and not words[0].strip():  # a space alone would be dropped
-        words[:2] = [words[0] + words[1]]
-    total = sum(len(word) for word in words) or 1
+    runs = chunks(text)
+    total = sum(len(run) for run, _ in runs) or 1
     found, x = [], left + width
-    for index, word in enumerate(words):
-        step = width * len(word) / total
-        # the last word exactly where the glyphs start: PDFium, sorting a line's
+    for index, (run, kind) in enumerate(runs):
+        step = width * len(run) / total
+        # the last run exactly where the glyphs start: PDFium, sorting a line's
         # objects by position, then takes it first (hiddentext.pdfium_order)
-        x = left if index == len(words) - 1 else x - step
-        shown = pdfjsbidi.shown(word)
-        found += operators(document_layer, shown, matrix(x), step, size, join_spaces=True)
+        x = left if index == len(runs) - 1 else x - step
+        found += _operators(document_layer, _drawn(run, kind), matrix(x), step, size)
     return found
+
+
+def chunks(text: str) -> list[tuple[str, str]]:
+    """Split a right-to-left line into (text, 'right' or 'left') runs, in reading order.
+
+    pypdf reads a glyph's text as neutral (kept in the order drawn), right-to-left (its
+    run reversed) or left-to-right by its code points (``_pypdf_class``); pdf.js
+    applies its bidi to each item. A right-to-left run is drawn reversed, a character
+    per glyph, which both turn back; a left-to-right run is drawn as it reads, as one
+    glyph, which both keep. The neutrals between a right and a left run go with the
+    left one, so a right run ends with, and is drawn from, a right-to-left character
+    (pypdf then reverses all of it); neutrals ending the line are a run of their own.
+    """
+    classes = [_pypdf_class(char) for char in text]
+    strong = [i for i, kind in enumerate(classes) if kind != 'neutral']
+    if not strong:
+        return [(text, 'left')] if text else []
+    cuts = [0]
+    for before, after in zip(strong, strong[1:]):
+        if classes[before] != classes[after]:
+            cuts.append(before + 1 if classes[before] == 'right' else after)
+    cuts.append(strong[-1] + 1)
+    found = []
+    for start, end in zip(cuts, cuts[1:]):
+        kind = next(classes[i] for i in range(start, end) if classes[i] != 'neutral')
+        found.append((text[start:end], kind))
+    rest = text[strong[-1] + 1:]
+    if rest and found[-1][1] == 'left':
+        found[-1] = (found[-1][0] + rest, 'left')
+    elif rest:
+        found.append((rest, 'left'))
+    return found
+
+
+def _drawn(run: str, kind: str) -> list[str]:
+    """The glyph texts drawing ``run``, in drawing order."""
+    if kind == 'left':
+        return [run]
+    shown = pdfjsbidi.shown(run)
+    return units(shown, lead_marks=True)
+
+
+def _pypdf_class(char: str) -> str:
+    """'neutral', 'right' or 'left': how pypdf's text extraction (get_display_str)
+    orders ``char``, by code point."""
+    code = ord(char)
+    if (code <= 0x2F or 0x3A <= code <= 0x40 or 0x0660 <= code <= 0x066D or
+            0x06F0 <= code <= 0x06F9 or 0x2000 <= code <= 0x206F or
+            0x20A0 <= code <= 0x21FF):
+        return 'neutral'
+    if 0x0590 <= code <= 0x08FF or 0xFB1D <= code <= 0xFDFF or 0xFE70 <= code <= 0xFEFF:
+        return 'right'
+    return 'left'
 
 
 def poppler_order(text: str) -> str:
