@@ -174,10 +174,19 @@ def _operators(document_layer: Layer, pieces: list[str], matrix: bytes, width: f
     """The operators drawing the glyphs whose texts are ``pieces``, in that order."""
     if not pieces or width <= 0 or font_size <= 0:
         return []
-    codes = b''.join(b'%04x' % document_layer.code(piece) for piece in pieces)
-    scale = 100 * width / (len(pieces) * WIDTH / 1000 * font_size)
+    array, advancing = b'<', 0
+    for index, piece in enumerate(pieces):
+        array += b'%04x' % document_layer.code(piece)
+        after = pieces[index + 1] if index + 1 < len(pieces) else ''
+        if piece.isspace() and after and all(unicodedata.category(c) == 'Mn' for c in after):
+            # pdf.js gives a lone mark after a space glyph a space of its own; a
+            # space that does not advance gets no second one from the gap
+            array += b'> %d <' % WIDTH
+        else:
+            advancing += 1
+    scale = 100 * width / (max(advancing, 1) * WIDTH / 1000 * font_size)
     return [matrix, b'/%s %s Tf' % (RESOURCE.encode(), _number(font_size)), b'3 Tr',
-            b'%s Tz' % _number(scale), b'[<' + codes + b'>] TJ', b'100 Tz', b'0 Tr']
+            b'%s Tz' % _number(scale), b'[' + array + b'>] TJ', b'100 Tz', b'0 Tr']
 
 
 def rtl_words(document_layer: Layer, text: str, left: float, width: float, size: float,
