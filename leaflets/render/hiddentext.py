@@ -85,6 +85,9 @@ def units(text: str, lead_marks: bool = False) -> list[str]:
             unicodedata.category(c) in ('Mn', 'Cf') for c in found[0])):
         found[1] = found[0] + found[1]
         del found[0]
+    if lead_marks and len(found) > 1 and found[-1].isspace():
+        # a space ending a right-to-left item is dropped by pdf.js
+        found[-2:] = [found[-2] + found[-1]]
     return found
 
 
@@ -235,10 +238,8 @@ def chunks(text: str) -> list[tuple[str, str]]:
         kind = next(classes[i] for i in range(start, end) if classes[i] != 'neutral')
         found.append((text[start:end], kind))
     rest = text[strong[-1] + 1:]
-    if rest and found[-1][1] == 'left':
-        found[-1] = (found[-1][0] + rest, 'left')
-    elif rest:
-        found.append((rest, 'left'))
+    if rest:
+        found[-1] = (found[-1][0] + rest, found[-1][1])
     return found
 
 
