@@ -36,6 +36,7 @@ HIDDEN = ' '  # what the drawn glyphs of a line with invisible text read as
 # Between two words of a right-to-left line, in em: more than pdf.js's 'not a space'
 # (0.03), less than its tracking space (0.102), so it ends the item and adds a space.
 WORD_GAP = 0.06
+SPACE = 0.3  # advance of an invisible space in a right-to-left line, em
 PRIVATE = 0xE000  # codes for units that are not one BMP character
 _layers: dict[int, 'Layer'] = {}
 # Bidi controls: Pango has applied them; no message has them.
@@ -177,19 +178,29 @@ def _operators(document_layer: Layer, pieces: list[str], matrix: bytes, width: f
     """The operators drawing the glyphs whose texts are ``pieces``, in that order."""
     if not pieces or width <= 0 or font_size <= 0:
         return []
-    array, advancing = b'<', 0
+    # a space advances SPACE em (pdf.js keeps a gap of 0.102 to 0.6 em inside an item)
+    # or, before a lone mark, nothing (pdf.js gives the mark a space of its own)
+    advances = []
     for index, piece in enumerate(pieces):
-        array += b'%04x' % document_layer.code(piece)
         after = pieces[index + 1] if index + 1 < len(pieces) else ''
         if piece.isspace() and after and all(unicodedata.category(c) == 'Mn' for c in after):
-            # pdf.js gives a lone mark after a space glyph a space of its own; a
-            # space that does not advance gets no second one from the gap
-            array += b'> %d <' % WIDTH
+            advances.append(0.0)
+        elif piece.isspace():
+            advances.append(SPACE)
         else:
-            advancing += 1
-    scale = 100 * width / (max(advancing, 1) * WIDTH / 1000 * font_size)
+            advances.append(None)
+    glyphs = advances.count(None)
+    rest = width - sum(a for a in advances if a is not None) * font_size
+    if not glyphs or rest <= 0:
+        advances, glyphs, rest = [None] * len(pieces), len(pieces), width
+    scale = rest / (glyphs * WIDTH / 1000 * font_size)
+    array = b'<'
+    for piece, advance in zip(pieces, advances):
+        array += b'%04x' % document_layer.code(piece)
+        if advance is not None:
+            array += b'> %s <' % _number(WIDTH - 1000 * advance / scale)
     return [matrix, b'/%s %s Tf' % (RESOURCE.encode(), _number(font_size)), b'3 Tr',
-            b'%s Tz' % _number(scale), b'[' + array + b'>] TJ', b'100 Tz', b'0 Tr']
+            b'%s Tz' % _number(100 * scale), b'[' + array + b'>] TJ', b'100 Tz', b'0 Tr']
 
 
 def rtl_words(document_layer: Layer, text: str, left: float, width: float, size: float,
