@@ -33,10 +33,7 @@ RESOURCE = 'LeafletsText'  # name of the font in the resources
 BASE_FONT = 'LLTEXT+LeafletsTextLayer'  # a subset tag: the program has only what is used
 WIDTH = 500  # advance of the blank glyph, 1/1000 em
 HIDDEN = ' '  # what the drawn glyphs of a line with invisible text read as
-# Between two words of a right-to-left line, in em: more than pdf.js's 'not a space'
-# (0.03), less than its tracking space (0.102), so it ends the item and adds a space.
-WORD_GAP = 0.06
-SPACE = 0.3  # advance of an invisible space in a right-to-left line, em
+SPACE = 0.3  # advance of an invisible space, em: pdf.js keeps 0.102 to 0.6 em in one item
 PRIVATE = 0xE000  # codes for units that are not one BMP character
 _layers: dict[int, 'Layer'] = {}
 # Bidi controls: Pango has applied them; no message has them.
@@ -82,19 +79,14 @@ def units(text: str, lead_marks: bool = False) -> list[str]:
             found[-1] += char
         else:
             found.append(char)
-    if len(found) > 1 and (weak(found[0]) or lead_marks and all(
-            unicodedata.category(c) in ('Mn', 'Cf') for c in found[0])):
+    while len(found) > 1 and (weak(found[0]) or lead_marks and all(
+            c.isspace() or unicodedata.category(c) in ('Mn', 'Cf') for c in found[0])):
         found[1] = found[0] + found[1]
         del found[0]
     if lead_marks and len(found) > 1 and found[-1].isspace():
         # a space ending a right-to-left item is dropped by pdf.js
         found[-2:] = [found[-2] + found[-1]]
     return found
-
-
-def _weak(text: str) -> bool:
-    """Whether pdf.js would drop a glyph whose text is ``text``."""
-    return all(char.isspace() or unicodedata.category(char) == 'Cf' for char in text)
 
 
 def pdfium_order(text: str, leftmost: str = '') -> str:
@@ -157,11 +149,6 @@ def is_rtl(text: str) -> bool:
     return any(unicodedata.bidirectional(char) in ('R', 'AL') for char in text)
 
 
-def tokens(text: str) -> list[str]:
-    """Split ``text`` into words, each with the spaces after it."""
-    return re.findall(r'\S+\s*|\s+', text)
-
-
 def utf16(text: str) -> bytes:
     """``text`` as a PDF text string in hexadecimal UTF-16BE, with its byte order mark."""
     return b'<feff' + text.encode('utf-16-be').hex().encode() + b'>'
@@ -214,18 +201,32 @@ def rtl_words(document_layer: Layer, text: str, left: float, width: float, size:
     """
     runs = chunks(text)
     total = sum(len(run) for run, _ in runs) or 1
+    last = max((i for i, (_, kind) in enumerate(runs) if kind != 'neutral'), default=-1)
     found, x = [], left + width
     for index, (run, kind) in enumerate(runs):
         step = width * len(run) / total
-        # the last run exactly where the glyphs start: PDFium, sorting a line's
-        # objects by position, then takes it first (hiddentext.pdfium_order)
-        x = left if index == len(runs) - 1 else x - step
+        # the last strong run exactly where the glyphs start: PDFium, sorting a
+        # line's objects by position, then takes it first (pdfium_order); the
+        # neutrals ending the line just right of it, so PDFium does not start there
+        if index == last:
+            x = left
+        elif kind == 'neutral':
+            x, step = left + step / 2, step / 2
+        else:
+            x -= step
         found += _operators(document_layer, _drawn(run, kind), matrix(x), step, size)
     return found
 
 
+def leftmost(text: str) -> str:
+    """The text of the leftmost object ``rtl_words`` draws for ``text``."""
+    strong = [run for run, kind in chunks(text) if kind != 'neutral']
+    return strong[-1] if strong else text
+
+
 def chunks(text: str) -> list[tuple[str, str]]:
-    """Split a right-to-left line into (text, 'right' or 'left') runs, in reading order.
+    """Split a right-to-left line into (text, 'right', 'left' or 'neutral') runs, in
+    reading order.
 
     pypdf reads a glyph's text as neutral (kept in the order drawn), right-to-left (its
     run reversed) or left-to-right by its code points (``_pypdf_class``); pdf.js
@@ -249,14 +250,16 @@ def chunks(text: str) -> list[tuple[str, str]]:
         kind = next(classes[i] for i in range(start, end) if classes[i] != 'neutral')
         found.append((text[start:end], kind))
     rest = text[strong[-1] + 1:]
-    if rest:
-        found[-1] = (found[-1][0] + rest, found[-1][1])
+    if rest and found[-1][1] == 'left':
+        found[-1] = (found[-1][0] + rest, 'left')
+    elif rest:
+        found.append((rest, 'neutral'))
     return found
 
 
 def _drawn(run: str, kind: str) -> list[str]:
     """The glyph texts drawing ``run``, in drawing order."""
-    if kind == 'left':
+    if kind != 'right':
         return [run]
     shown = pdfjsbidi.shown(run)
     return units(shown, lead_marks=True)
