@@ -153,9 +153,8 @@ def pdfjs_text(path):
 
 
 EXTRACTORS = [poppler_text, pypdf_text, pdfium_text, pdfjs_text]
-# Measured limit (README, "Text layer"): pypdf reads the invisible words of
-# right-to-left lines in an order written for pdf.js, which cannot serve both.
-KNOWN = {('ar', 'pypdf_text'): 'pypdf reverses words of the pdf.js text layer'}
+# Measured limits (docs/internals.md, "Text layer"); none left for these paragraphs.
+KNOWN: dict = {}
 
 
 @pytest.mark.parametrize('extractor', EXTRACTORS)

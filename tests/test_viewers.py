@@ -22,9 +22,9 @@ from leaflets.catalogs.update import init
 LANGS = ("ar", "hi", "he", "fa", "am")
 # Measured (benchmarks/text_layer.py, README "Text layer"); strict: each fails once fixed.
 KNOWN = {
-    # the invisible words of right-to-left lines are written for pdf.js; pypdf
-    # reverses them word by word (it keeps each glyph's text in order, pdf.js does not)
-    **{(lang, "pypdf"): "pypdf: the text layer of RTL lines is written for pdf.js"
+    # pypdf reverses a right-to-left run by codes, pdf.js by characters: where pdf.js
+    # needs a code of two characters (a mark ending a line, ZWNJ), pypdf misreads it
+    **{(lang, "pypdf"): "pypdf: codes pdf.js needs joined (line-final marks, ZWNJ)"
        for lang in ("ar", "he", "fa")},
     # PDFium joins the running footer's two boxes into one line and reorders it
     # as one (test_pdfium_reads_every_message_outside_the_footer: the rest)

@@ -33,9 +33,7 @@ RESOURCE = 'LeafletsText'  # name of the font in the resources
 BASE_FONT = 'LLTEXT+LeafletsTextLayer'  # a subset tag: the program has only what is used
 WIDTH = 500  # advance of the blank glyph, 1/1000 em
 HIDDEN = ' '  # what the drawn glyphs of a line with invisible text read as
-# Between two words of a right-to-left line, in em: more than pdf.js's 'not a space'
-# (0.03), less than its tracking space (0.102), so it ends the item and adds a space.
-WORD_GAP = 0.06
+SPACE = 0.3  # advance of an invisible space, em: pdf.js keeps 0.102 to 0.6 em in one item
 PRIVATE = 0xE000  # codes for units that are not one BMP character
 _layers: dict[int, 'Layer'] = {}
 # Bidi controls: Pango has applied them; no message has them.
@@ -64,17 +62,16 @@ def layer(fonts: dict) -> Layer:
     return _layers.setdefault(id(fonts), Layer())
 
 
-def units(text: str, join_spaces: bool = False) -> list[str]:
+def units(text: str, lead_marks: bool = False) -> list[str]:
     """Split ``text`` into units one code each carries.
 
     pdf.js drops a glyph whose text is only format characters (ZWNJ, ZWJ): they go
-    with the character before them, so they are read back. With ``join_spaces``
-    (the words of a right-to-left line) spaces and marks go with a character too:
-    pdf.js adds a glyph that is only a mark to the item before it.
+    with the character before them, so they are read back. With ``lead_marks`` (a
+    right-to-left run, drawn from its end) a mark starting the text goes with the
+    character after it: pdf.js adds a glyph that is only a mark to the item before.
     """
     def weak(unit):
-        return all(unicodedata.category(c) == 'Cf' or (join_spaces and (
-            c.isspace() or unicodedata.category(c) == 'Mn')) for c in unit)
+        return all(unicodedata.category(c) == 'Cf' for c in unit)
 
     found: list[str] = []
     for char in text:
@@ -82,15 +79,14 @@ def units(text: str, join_spaces: bool = False) -> list[str]:
             found[-1] += char
         else:
             found.append(char)
-    if len(found) > 1 and weak(found[0]):
+    while len(found) > 1 and (weak(found[0]) or lead_marks and all(
+            c.isspace() or unicodedata.category(c) in ('Mn', 'Cf') for c in found[0])):
         found[1] = found[0] + found[1]
         del found[0]
+    if lead_marks and len(found) > 1 and found[-1].isspace():
+        # a space ending a right-to-left item is dropped by pdf.js
+        found[-2:] = [found[-2] + found[-1]]
     return found
-
-
-def _weak(text: str) -> bool:
-    """Whether pdf.js would drop a glyph whose text is ``text``."""
-    return all(char.isspace() or unicodedata.category(char) == 'Cf' for char in text)
 
 
 def pdfium_order(text: str, leftmost: str = '') -> str:
@@ -153,50 +149,133 @@ def is_rtl(text: str) -> bool:
     return any(unicodedata.bidirectional(char) in ('R', 'AL') for char in text)
 
 
-def tokens(text: str) -> list[str]:
-    """Split ``text`` into words, each with the spaces after it."""
-    return re.findall(r'\S+\s*|\s+', text)
-
-
 def utf16(text: str) -> bytes:
     """``text`` as a PDF text string in hexadecimal UTF-16BE, with its byte order mark."""
     return b'<feff' + text.encode('utf-16-be').hex().encode() + b'>'
 
 
 def operators(document_layer: Layer, text: str, matrix: bytes, width: float,
-              font_size: float, join_spaces: bool = False) -> list[bytes]:
+              font_size: float) -> list[bytes]:
     """The operators drawing ``text`` invisibly from ``matrix`` over ``width``."""
-    pieces = units(text, join_spaces)
+    return _operators(document_layer, units(text), matrix, width, font_size)
+
+
+def _operators(document_layer: Layer, pieces: list[str], matrix: bytes, width: float,
+               font_size: float) -> list[bytes]:
+    """The operators drawing the glyphs whose texts are ``pieces``, in that order."""
     if not pieces or width <= 0 or font_size <= 0:
         return []
-    codes = b''.join(b'%04x' % document_layer.code(piece) for piece in pieces)
-    scale = 100 * width / (len(pieces) * WIDTH / 1000 * font_size)
+    # a space advances SPACE em (pdf.js keeps a gap of 0.102 to 0.6 em inside an item)
+    # or, before a lone mark, nothing (pdf.js gives the mark a space of its own)
+    advances = []
+    for index, piece in enumerate(pieces):
+        after = pieces[index + 1] if index + 1 < len(pieces) else ''
+        if piece.isspace() and after and all(unicodedata.category(c) == 'Mn' for c in after):
+            advances.append(0.0)
+        elif piece.isspace():
+            advances.append(SPACE)
+        else:
+            advances.append(None)
+    glyphs = advances.count(None)
+    rest = width - sum(a for a in advances if a is not None) * font_size
+    if not glyphs or rest <= 0:
+        advances, glyphs, rest = [None] * len(pieces), len(pieces), width
+    scale = rest / (glyphs * WIDTH / 1000 * font_size)
+    array = b'<'
+    for piece, advance in zip(pieces, advances):
+        array += b'%04x' % document_layer.code(piece)
+        if advance is not None:
+            array += b'> %s <' % _number(WIDTH - 1000 * advance / scale)
     return [matrix, b'/%s %s Tf' % (RESOURCE.encode(), _number(font_size)), b'3 Tr',
-            b'%s Tz' % _number(scale), b'[<' + codes + b'>] TJ', b'100 Tz', b'0 Tr']
+            b'%s Tz' % _number(100 * scale), b'[' + array + b'>] TJ', b'100 Tz', b'0 Tr']
 
 
 def rtl_words(document_layer: Layer, text: str, left: float, width: float, size: float,
               matrix) -> list[bytes]:
-    """Operators drawing a right-to-left line's words from the right, each in the
-    order pdf.js's bidi turns back into the word (leaflets/render/pdfjsbidi.py).
+    """Operators drawing a right-to-left line's text from the right, one direction run
+    at a time (``chunks``), each as pdf.js and pypdf both read it back.
 
-    Each word starts left of the last one's end, so pdf.js begins a new item and its
-    bidi reorders only within the word; a space goes with the character next to it,
-    as pdf.js drops a glyph that is only a space at the start of an item.
+    Each run starts left of the last one's end, so pdf.js begins a new item and
+    reorders only within it, and each comes with its own Tf, on which pypdf ends
+    the text it was reordering.
     """
-    words = tokens(text)
-    if len(words) > 1 and not words[0].strip():  # a space alone would be dropped
-        words[:2] = [words[0] + words[1]]
-    total = sum(len(word) for word in words) or 1
+    runs = chunks(text)
+    total = sum(len(run) for run, _ in runs) or 1
+    last = max((i for i, (_, kind) in enumerate(runs) if kind != 'neutral'), default=-1)
     found, x = [], left + width
-    for index, word in enumerate(words):
-        step = width * len(word) / total
-        # the last word exactly where the glyphs start: PDFium, sorting a line's
-        # objects by position, then takes it first (hiddentext.pdfium_order)
-        x = left if index == len(words) - 1 else x - step
-        shown = pdfjsbidi.shown(word)
-        found += operators(document_layer, shown, matrix(x), step, size, join_spaces=True)
+    for index, (run, kind) in enumerate(runs):
+        step = width * len(run) / total
+        # the last strong run exactly where the glyphs start: PDFium, sorting a
+        # line's objects by position, then takes it first (pdfium_order); the
+        # neutrals ending the line just right of it, so PDFium does not start there
+        if index == last:
+            x = left
+        elif kind == 'neutral':
+            x, step = left + step / 2, step / 2
+        else:
+            x -= step
+        found += _operators(document_layer, _drawn(run, kind), matrix(x), step, size)
     return found
+
+
+def leftmost(text: str) -> str:
+    """The text of the leftmost object ``rtl_words`` draws for ``text``."""
+    strong = [run for run, kind in chunks(text) if kind != 'neutral']
+    return strong[-1] if strong else text
+
+
+def chunks(text: str) -> list[tuple[str, str]]:
+    """Split a right-to-left line into (text, 'right', 'left' or 'neutral') runs, in
+    reading order.
+
+    pypdf reads a glyph's text as neutral (kept in the order drawn), right-to-left (its
+    run reversed) or left-to-right by its code points (``_pypdf_class``); pdf.js
+    applies its bidi to each item. A right-to-left run is drawn reversed, a character
+    per glyph, which both turn back; a left-to-right run is drawn as it reads, as one
+    glyph, which both keep. The neutrals between a right and a left run go with the
+    left one, so a right run ends with, and is drawn from, a right-to-left character
+    (pypdf then reverses all of it); neutrals ending the line are a run of their own.
+    """
+    classes = [_pypdf_class(char) for char in text]
+    strong = [i for i, kind in enumerate(classes) if kind != 'neutral']
+    if not strong:
+        return [(text, 'left')] if text else []
+    cuts = [0]
+    for before, after in zip(strong, strong[1:]):
+        if classes[before] != classes[after]:
+            cuts.append(before + 1 if classes[before] == 'right' else after)
+    cuts.append(strong[-1] + 1)
+    found = []
+    for start, end in zip(cuts, cuts[1:]):
+        kind = next(classes[i] for i in range(start, end) if classes[i] != 'neutral')
+        found.append((text[start:end], kind))
+    rest = text[strong[-1] + 1:]
+    if rest and found[-1][1] == 'left':
+        found[-1] = (found[-1][0] + rest, 'left')
+    elif rest:
+        found.append((rest, 'neutral'))
+    return found
+
+
+def _drawn(run: str, kind: str) -> list[str]:
+    """The glyph texts drawing ``run``, in drawing order."""
+    if kind != 'right':
+        return [run]
+    shown = pdfjsbidi.shown(run)
+    return units(shown, lead_marks=True)
+
+
+def _pypdf_class(char: str) -> str:
+    """'neutral', 'right' or 'left': how pypdf's text extraction (get_display_str)
+    orders ``char``, by code point."""
+    code = ord(char)
+    if (code <= 0x2F or 0x3A <= code <= 0x40 or 0x0660 <= code <= 0x066D or
+            0x06F0 <= code <= 0x06F9 or 0x2000 <= code <= 0x206F or
+            0x20A0 <= code <= 0x21FF):
+        return 'neutral'
+    if 0x0590 <= code <= 0x08FF or 0xFB1D <= code <= 0xFDFF or 0xFE70 <= code <= 0xFEFF:
+        return 'right'
+    return 'left'
 
 
 def poppler_order(text: str) -> str:

@@ -276,7 +276,7 @@ def _overlay(stream, start, log, textbox, font_before):
     # the others if they share its property list: one named list for the line box.
     # PDFium reads the line as its leftmost text object directs (hiddentext.pdfium_order):
     # the last word of a right-to-left line, drawn first where the glyphs start
-    leftmost = hiddentext.tokens(logical)[-1] if rtl_line and logical.strip() else logical
+    leftmost = hiddentext.leftmost(logical) if rtl_line and logical.strip() else logical
     pdfium = _lines[-1].property_name(
         stream._resources, logical, textbox.position_x, leftmost) if _lines else None
     if pdfium is None:
