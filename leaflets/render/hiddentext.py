@@ -67,8 +67,10 @@ def units(text: str, lead_marks: bool = False) -> list[str]:
 
     pdf.js drops a glyph whose text is only format characters (ZWNJ, ZWJ): they go
     with the character before them, so they are read back. With ``lead_marks`` (a
-    right-to-left run, drawn from its end) a mark starting the text goes with the
-    character after it: pdf.js adds a glyph that is only a mark to the item before.
+    right-to-left run, drawn from its end) marks and spaces starting the text go
+    with the character after them (pdf.js adds a glyph that is only a mark to the
+    item before, and drops one that is only a space), a space ending it with the
+    character before.
     """
     def weak(unit):
         return all(unicodedata.category(c) == 'Cf' for c in unit)
