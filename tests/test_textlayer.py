@@ -39,6 +39,9 @@ PARAGRAPHS = {
         'معلومات عن فحص HSG الخاص بكِ: يُجرى الفحص بين اليوم 5 واليوم 12 من '
         'الدورة (الحيض). الإصدار 1.0، نُشر في 26 نوفمبر 2026. نحو 1 من كل 100 '
         'شخص، أو 3 من كل 10 نساء (دراسة H2Oil)؛ اسألي الطبيب.',
+        # Inline boxes: one opening with a space, one ending before punctuation.
+        '<strong>التقلصات</strong> التي تشبه ألم الحيض شائعة. <strong>الإشعاع</strong>: '
+        'الجرعة منخفضة.',
     ],
     'hi': [
         'डॉक्टर अल्ट्रासाउंड से आपके गर्भाशय की जाँच करेंगे। इस प्रक्रिया में कितना '
@@ -51,6 +54,7 @@ PARAGRAPHS = {
         # Marks placed with TJ offsets ("कै", "कु", "कं"): no word gap for pypdf.
         'इसकी तैयारी कैसे करें, इसके बाद कुछ गर्भपात होने की जानकारी, कंडोम '
         'इस्तेमाल किए बिना, इन्फ़ेक्शन, स्पेकुलम और कँपकँपी।',
+        '<strong>रेडिएशन (विकिरण)</strong>: इसकी मात्रा कम होती है।',
     ],
     'en': [
         'Your doctor will examine your womb with an ultrasound scan. You do not need '
@@ -138,7 +142,7 @@ def missing_paragraphs(path, extractor):
     """Return the source paragraphs not found exactly in the extracted text."""
     lang = path.name[:2]
     text = normalize(extractor(path))
-    expected = [normalize(paragraph) for paragraph in PARAGRAPHS[lang]]
+    expected = [normalize(re.sub('<[^>]+>', '', paragraph)) for paragraph in PARAGRAPHS[lang]]
     return [paragraph for paragraph in expected if paragraph not in text]
 
 
@@ -167,6 +171,8 @@ def test_text_layer_is_exact(pdfs, lang, variant, extractor, request):
     if (lang, extractor.__name__) in KNOWN:
         if extractor is not pypdf_text:  # Arabic words and punctuation alone: exact
             assert normalize(PARAGRAPHS['ar'][0]) not in missing
+        # inline boxes are one invisible text per line (textlayer._Line._join_hidden)
+        assert normalize(re.sub('<[^>]+>', '', PARAGRAPHS['ar'][-1])) not in missing
         request.applymarker(pytest.mark.xfail(reason=KNOWN[lang, extractor.__name__],
                                               strict=False))
     assert missing == []

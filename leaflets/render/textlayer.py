@@ -20,6 +20,7 @@ over blank glyphs with bidi marks for poppler. Pages render pixel-identical.
 import inspect
 import unicodedata
 from math import ceil
+from typing import NamedTuple
 
 import pydyf
 
@@ -128,6 +129,7 @@ class _Line:
     def __init__(self, rtl: bool):
         self.rtl = rtl  # every text box of a right-to-left line gets the invisible layer
         self.name, self.texts, self.resources, self.leftmost = None, [], None, None
+        self.drawn, self.hidden = 0, []  # text boxes drawn; their invisible texts
 
     def property_name(self, resources, text: str, x: float, leftmost: str) -> str | None:
         """The line's property list, with ``text`` added: a box at ``x`` whose leftmost
@@ -143,9 +145,58 @@ class _Line:
         return self.name
 
     def close(self):
+        self._join_hidden()
         if self.name is not None:
             self.resources['Properties'][self.name]['ActualText'] = hiddentext.utf16(
                 hiddentext.pdfium_order(''.join(self.texts), self.leftmost[1]))
+
+    def _join_hidden(self):
+        """Lay the invisible texts of the line's boxes again as one, where the first was.
+
+        Drawn glyphs read as spaces (``_hidden_code``): between two boxes' invisible
+        texts pdf.js and pypdf read them as a space ("(विकिरण) :"); and a space opening
+        a box of a right-to-left line sits at the edge of a run, where pdf.js and
+        pypdf need it joined to opposite neighbours. One text for the line has neither.
+        """
+        hidden = self.hidden
+        if len(hidden) < 2 or len(hidden) != self.drawn or any(
+                h.operators is not hidden[0].operators or h.matrix[1:4] != hidden[0].matrix[1:4]
+                or h.matrix[5] != hidden[0].matrix[5] for h in hidden) or hidden[0].matrix[0] <= 0:
+            return
+        a, b, c, d, e, f = hidden[0].matrix
+        left = min(h.left for h in hidden)
+        width = (max(h.left + h.width for h in hidden) - left) / a
+        text = ''.join(h.text for h in hidden)
+
+        def matrix(x):
+            values = (a, b, c, d, left + a * x, f + b * x)
+            return b' '.join(lines.pdf_number(v) for v in values) + b' Tm'
+
+        if self.rtl:
+            invisible = hiddentext.rtl_words(hidden[0].layer, text, 0, width, hidden[0].size,
+                                             matrix)
+            self.leftmost = (left, hiddentext.leftmost(text))
+        else:
+            invisible = hiddentext.operators(hidden[0].layer, text, matrix(0), width,
+                                             hidden[0].size)
+        operators = hidden[0].operators
+        for h in reversed(hidden[1:]):
+            del operators[h.start:h.end]
+        operators[hidden[0].start:hidden[0].end] = invisible
+
+
+class _Hidden(NamedTuple):
+    """A text box's invisible text: operators[start:end], drawn from ``matrix`` (Tm)
+    over [left, left + width] in text space."""
+    operators: list
+    start: int
+    end: int
+    text: str
+    left: float
+    width: float
+    size: float
+    matrix: tuple
+    layer: hiddentext.Layer
 
 
 _lines: list[_Line] = []
@@ -191,6 +242,8 @@ def _draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
         del stream.add_font
         for font, real_map in real_maps.items():
             font.to_unicode = real_map
+    if log and _lines:
+        _lines[-1].drawn += 1
     if log and ((_lines and _lines[-1].rtl) or not _simple(log, textbox)):
         _overlay(stream, start, log, textbox, font_before)
     return emojis
@@ -295,6 +348,10 @@ def _overlay(stream, start, log, textbox, font_before):
     else:
         invisible = hiddentext.operators(document_layer, logical, matrix(left), width, size)
     out = [hiddentext.begin_span(''), marked_pdfium, *invisible, b'EMC', b'EMC']
+    if _lines and pdfium == _lines[-1].name:
+        _lines[-1].hidden.append(_Hidden(
+            operators, start + 2, start + 2 + len(invisible), logical, e + a * left, a * width,
+            size, (a, b, c, d, e, f), document_layer))
     # poppler reads the ActualText of each word where its glyphs are: one word is
     # one of its characters, so its own bidi keeps punctuation and spaces in place
     groups = _word_groups(textbox, runs)
