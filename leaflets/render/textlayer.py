@@ -19,6 +19,7 @@ over blank glyphs with bidi marks for poppler. Pages render pixel-identical.
 
 import inspect
 import unicodedata
+from bisect import bisect_right
 from math import ceil
 from typing import NamedTuple
 
@@ -378,25 +379,15 @@ def _word_groups(textbox, runs):
     line, _ = textbox.pango_layout.get_first_line()
     utf8 = textbox.pango_layout.text.encode()
     start, end = line.start_index, line.start_index + line.length
-    word_of, word = {}, 0  # byte offset -> word index
-    texts, current, was_space = [], b'', False
-    for offset in range(start, end):
-        byte = utf8[offset:offset + 1]
-        if byte[0] & 0xC0 == 0x80:  # continuation byte
-            word_of[offset] = word
-            current += byte
-            continue
-        char_end = offset + 1
-        while char_end < end and utf8[char_end] & 0xC0 == 0x80:
-            char_end += 1
-        space = utf8[offset:char_end].decode().isspace()
+    # word k is the bytes [starts[k], starts[k + 1]): a word ends where a space does
+    starts, offset, was_space = [start], start, False
+    for char in utf8[start:end].decode():
+        space = char.isspace()
         if was_space and not space:
-            texts.append(current)
-            current, word = b'', word + 1
-        word_of[offset] = word
-        current += byte
+            starts.append(offset)
+        offset += len(char.encode())
         was_space = space
-    texts.append(current)
+    starts.append(end)
     groups, run = [], line.runs[0]
     while run != ffi.NULL:
         glyph_item, run = run.data, run.next
@@ -405,9 +396,10 @@ def _word_groups(textbox, runs):
         for i in range(glyphs.num_glyphs):
             if glyphs.glyphs[i].glyph == pango.PANGO_GLYPH_EMPTY:
                 continue
-            index = word_of.get(item.offset + glyphs.log_clusters[i])
-            if index is None:
+            byte = item.offset + glyphs.log_clusters[i]
+            if not start <= byte < end:
                 return None
+            index = bisect_right(starts, byte) - 1
             if groups and groups[-1][0] == index and groups[-1][3] == id(item):
                 groups[-1][1] += 1
             else:
@@ -415,9 +407,7 @@ def _word_groups(textbox, runs):
     found = []
     for index, count, rtl, _, offset, length in groups:
         # the part of the word in this run
-        word_bytes = b''.join(
-            utf8[o:o + 1] for o in range(max(offset, start), min(offset + length, end))
-            if word_of.get(o) == index)
+        word_bytes = utf8[max(starts[index], offset):min(starts[index + 1], offset + length)]
         text = hiddentext.CONTROLS.sub('', word_bytes.decode(errors='ignore'))
         found.append((count, hiddentext.poppler_order(text) if rtl else text))
     return found
