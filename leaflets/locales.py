@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import subprocess
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable
+from typing import Any, Callable
 
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
@@ -105,6 +106,12 @@ def language(code: str) -> Language:
         locale = Locale.parse(code)
     except (UnknownLocaleError, ValueError) as exc:
         raise UsageError(f"unknown language {code!r}: not in CLDR ({exc})") from None
+    if _kept is not None:  # loading a locale's CLDR data takes ~30 ms: a build keeps it
+        return _kept("language", code, lambda: _cldr_language(code, locale))
+    return _cldr_language(code, locale)
+
+
+def _cldr_language(code: str, locale: Locale) -> Language:
     return Language(
         code=code,
         tag=code.replace("_", "-"),
@@ -113,6 +120,22 @@ def language(code: str) -> Language:
         name=locale.get_display_name(locale) or code,
         english_name=locale.get_display_name("en") or code,
     )
+
+
+def language_json(lang: Language) -> dict:
+    """``lang`` as JSON data (a build cache entry)."""
+    return dataclasses.asdict(lang)
+
+
+def language_from(data: dict) -> Language:
+    """The Language ``language_json`` wrote; TypeError or ValueError if ``data`` is not one."""
+    lang = Language(**{**data, "font_override": tuple(data["font_override"])})
+    if not all(isinstance(getattr(lang, name), str) for name in
+               ("code", "tag", "direction", "script", "name", "english_name", "cldr")):
+        raise TypeError("a language's fields are strings")
+    if lang.direction not in ("ltr", "rtl") or lang.pseudo is not False:
+        raise ValueError("not a language CLDR describes")
+    return lang
 
 
 def missing_font(lang: Language) -> str | None:
@@ -128,16 +151,18 @@ def missing_font(lang: Language) -> str | None:
 _CJK_SCRIPTS = {"Hans", "Hant", "Hani", "Jpan", "Kore", "Hang"}
 
 
-# Set by ``kept_font_choices`` while a build runs: its cache keeps fontconfig's answers
-_kept: "Callable[[str, Callable[[], str | None]], str | None] | None" = None
+# Set by ``kept_answers`` while a build runs: its cache keeps fontconfig's and CLDR's answers
+_kept: "Callable[[str, str, Callable[[], Any]], Any] | None" = None
 
 
 @contextmanager
-def kept_font_choices(remember: "Callable[[str, Callable[[], str | None]], str | None]"):
-    """While in this block, ``remember(fc_lang, ask)`` answers ``script_font``.
+def kept_answers(remember: "Callable[[str, str, Callable[[], Any]], Any]"):
+    """While in this block, ``remember(kind, key, ask)`` answers ``script_font`` (kind
+    "font-choice", key the fontconfig language) and ``language`` ("language", its code).
 
-    Asking fontconfig runs two commands per language (~50 ms): a build's cache keeps the
-    answers, keyed by the font folders, as fontconfig's own cache is."""
+    Asking fontconfig runs two commands per language (~50 ms), loading CLDR's data for
+    a locale takes ~30 ms: a build's cache keeps the answers, keyed by the font folders
+    and the versions of Babel and this tool."""
     global _kept
     before, _kept = _kept, remember
     try:
@@ -150,7 +175,7 @@ def kept_font_choices(remember: "Callable[[str, Callable[[], str | None]], str |
 def script_font(fc_lang: str) -> str | None:
     """The installed family fontconfig says covers ``fc_lang`` best, Noto Sans preferred."""
     if _kept is not None:
-        return _kept(fc_lang, lambda: _ask_script_font(fc_lang))
+        return _kept("font-choice", fc_lang, lambda: _ask_script_font(fc_lang))
     return _ask_script_font(fc_lang)
 
 

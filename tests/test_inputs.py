@@ -5,15 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from leaflets.building.build import BuildOptions, build
+from leaflets.building.filehashes import INDEX
 from leaflets.building.inputs import job_inputs
 
 LANGS = ("en", "es", "zh_Hans")
 
 
 def snapshot(out: Path) -> dict[str, tuple[int, int, bytes]]:
-    """Every file in ``out`` with its inode, mtime and content."""
+    """Every file in ``out`` with its inode, mtime and content, but the file hash index:
+    like git's index it is refreshed as the files it lists age (building/filehashes.py)."""
     return {str(p.relative_to(out)): (p.stat().st_ino, p.stat().st_mtime_ns, p.read_bytes())
-            for p in sorted(out.rglob("*")) if p.is_file()}
+            for p in sorted(out.rglob("*")) if p.is_file() and p.name != INDEX}
 
 
 def rebuilt(result) -> list[str]:

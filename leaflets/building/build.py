@@ -10,7 +10,7 @@ import os
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import jinja2
 import jinja2.sandbox
@@ -20,6 +20,7 @@ from ..render import variants
 from ..catalogs.pofile import PoFile, SourceTranslations, StrictTranslations, read_catalog
 from ..files import Resolver
 from ..settings import PROJECT_FILE
+from . import filehashes
 from .cache import CACHE_DIR, Memo, font_dirs_signature, make_key
 from ..clinic.profile import Clinic
 from ..clinic.edition import edition_fields
@@ -28,7 +29,7 @@ from ..catalogs.extract import domain_messages, leaflet_domains
 from ..render.html import PAPER_SIZES, PageOptions, render_html
 from .inputs import (file_sha256, font_hashes, job_inputs,
                      templates_by_leaflet, weasyprint_version)
-from ..locales import font_files, kept_font_choices, missing_font
+from ..locales import font_files, kept_answers, language_from, language_json, missing_font
 from .manifest import ManifestEntry, entry_for, entry_from_dict, read_manifest, still_valid
 from .parallel import RenderOutput, RenderTask, default_jobs, render_all
 from ..project import Leaflet, Project, check_sources
@@ -166,16 +167,19 @@ def build(project: Project, options: BuildOptions, renderer: "Renderer | None" =
     report.
     """
     memo = build_memo(options)
-    outcomes, results, stamp = judge(project, options, renderer=renderer, progress=progress,
-                                     created=created, reuse=True, memo=memo)
-    # everything is gathered and checked; from here on we write (leaflets/building/publish.py)
-    manifest, report, removed = publish(
-        project, options.out,
-        written=[(o.entry, results[o.job.path].data) for o in outcomes if o.rebuilt],
-        kept=[o.entry for o in outcomes if o.entry and not o.rebuilt],
-        dropped={o.job.path for o in outcomes if o.entry is None},
-        reports=[job_report(o, options) for o in outcomes], release=options.release,
-        created=stamp, lock_timeout=options.lock_timeout, memo=memo)
+    # files whose stat is unchanged since the last run are not read again (filehashes.py)
+    with filehashes.remembered(memo.folder):
+        outcomes, results, stamp = judge(project, options, renderer=renderer,
+                                         progress=progress, created=created, reuse=True,
+                                         memo=memo)
+        # everything is gathered and checked; from here on we write (building/publish.py)
+        manifest, report, removed = publish(
+            project, options.out,
+            written=[(o.entry, results[o.job.path].data) for o in outcomes if o.rebuilt],
+            kept=[o.entry for o in outcomes if o.entry and not o.rebuilt],
+            dropped={o.job.path for o in outcomes if o.entry is None},
+            reports=[job_report(o, options) for o in outcomes], release=options.release,
+            created=stamp, lock_timeout=options.lock_timeout, memo=memo)
     memo.flush()
     for outcome in outcomes:
         outcome.removed = outcome.job.path in removed
@@ -195,10 +199,13 @@ def judge(project: Project, options: BuildOptions, *, renderer: "Renderer | None
     memo = memo if memo is not None else Memo(None)
     signature = font_dirs_signature()
 
-    def font_choice(fc_lang: str, ask: Callable[[], str | None]) -> str | None:
-        return memo.remember(make_key("font-choice", fc_lang, signature), ask, decode=_family)
+    def answer(kind: str, key: str, ask: Callable[[], Any]) -> Any:
+        if kind == "font-choice":  # fontconfig's answer changes with the installed fonts
+            return memo.remember(make_key(kind, key, signature), ask, decode=_family)
+        return memo.remember(make_key(kind, key), ask, encode=language_json,
+                             decode=language_from)
 
-    with kept_font_choices(font_choice):  # fontconfig is asked once per language, not per run
+    with kept_answers(answer):  # fontconfig and CLDR are asked once per language, not per run
         return _judge(project, options, renderer, progress, created, reuse, memo)
 
 

@@ -19,8 +19,8 @@ from pathlib import Path
 from .. import __version__
 from ..locales import font_files
 from ..project import Leaflet, Project
-
-_CHUNK = 1 << 20
+from . import filehashes
+from .filehashes import sha256_of
 
 
 @lru_cache(maxsize=1)
@@ -39,15 +39,13 @@ def weasyprint_version() -> str:
 @lru_cache(maxsize=256)
 def _file_sha256(path: Path, size: int, mtime_ns: int) -> str:
     # size and mtime are only the cache key within one process, never the identity
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return sha256_of(path)
 
 
 def file_sha256(path: Path) -> str:
     """sha256 of a file's content ("missing" when it does not exist)."""
+    if (index := filehashes.active()) is not None:  # a build: remembered from run to run
+        return index.sha256(Path(path))
     try:
         stat = Path(path).stat()
     except OSError:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from ..errors import LeafletError
 from ..files import atomic_write, write_if_changed
+from . import filehashes
 
 MANIFEST = "manifest.json"
 PDF_KIND = "pdf"
@@ -134,6 +136,8 @@ def valid_bytes(out: Path, entry: dict) -> bytes | None:
 
 def still_valid(out: Path, entry: dict) -> bool:
     """True when the file an old entry names is still there with the same content."""
+    if (index := filehashes.active()) is not None and isinstance(entry.get("path"), str):
+        return index.sha256(os.path.join(out, entry["path"])) == entry.get("sha256")
     return valid_bytes(out, entry) is not None
 
 
