@@ -160,11 +160,9 @@ class _Line:
         pypdf need it joined to opposite neighbours. One text for the line has neither.
         """
         hidden = self.hidden
-        if len(hidden) < 2 or len(hidden) != self.drawn or any(
-                h.operators is not hidden[0].operators or h.matrix[1:4] != hidden[0].matrix[1:4]
-                or h.matrix[5] != hidden[0].matrix[5] for h in hidden) or hidden[0].matrix[0] <= 0:
+        if not self._joinable():
             return
-        a, b, c, d, e, f = hidden[0].matrix
+        a, b, c, d, _, f = hidden[0].matrix
         left = min(h.left for h in hidden)
         width = (max(h.left + h.width for h in hidden) - left) / a
         text = ''.join(h.text for h in hidden)
@@ -184,6 +182,16 @@ class _Line:
         for h in reversed(hidden[1:]):
             del operators[h.start:h.end]
         operators[hidden[0].start:hidden[0].end] = invisible
+
+    def _joinable(self) -> bool:
+        """Whether every box drawn has an invisible text, all in one stream on one baseline
+        (only the x of their text matrices differs)."""
+        hidden = self.hidden
+        if len(hidden) < 2 or len(hidden) != self.drawn or hidden[0].matrix[0] <= 0:
+            return False
+        a, b, c, d, _, f = hidden[0].matrix
+        return all(h.operators is hidden[0].operators and
+                   (h.matrix[:4], h.matrix[5]) == ((a, b, c, d), f) for h in hidden)
 
 
 class _Hidden(NamedTuple):
