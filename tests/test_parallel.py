@@ -14,7 +14,7 @@ import pytest
 
 from leaflets.building.build import BuildOptions, build
 from leaflets.errors import RenderError
-from leaflets.building.parallel import RenderTask, render_all
+from leaflets.building.parallel import RenderTask, Spool, render_all
 
 LATIN = ("Noto Sans",)
 
@@ -50,6 +50,45 @@ def test_workers_give_the_bytes_one_process_gives(project, renderer):
         assert parallel[key].problems == output.problems
     assert parallel["too-long"].data is None
     assert "more than the limit of 2" in parallel["too-long"].problems[0].message
+
+
+def test_workers_get_a_few_tasks_ahead_not_all_of_them(project):
+    # the HTML of a library of a thousand documents never waits in memory at once
+    made, ahead = [], []
+
+    def tasks():
+        for n in range(12):
+            made.append(n)
+            yield task(str(n), "<p>x</p>")
+
+    def done(output):
+        ahead.append(len(made) - sum(1 for _ in ahead) - 1)
+
+    render_all(tasks(), count=12, templates_dir=project.template_dirs, jobs=2, on_done=done)
+    assert len(made) == 12 and len(ahead) == 12
+    assert max(ahead) <= 4  # 2 per worker: made but not yet rendered when one finishes
+
+
+def test_spooled_pdfs_wait_on_disk_and_come_back_whole(project, renderer):
+    tasks = [task(str(n), f"<p>Paragraph {n}</p>" * n) for n in range(1, 4)]
+    tasks.append(task("too-long", "<p style='break-after: page'>x</p>" * 3))
+    plain = render_all(tasks, count=len(tasks), templates_dir=project.template_dirs, jobs=1,
+                       renderer=renderer)
+    spool = Spool()
+    spooled = render_all(tasks, count=len(tasks), templates_dir=project.template_dirs, jobs=1,
+                         renderer=renderer, keep=spool.keep)
+    for key, output in plain.items():
+        kept = spooled[key]
+        assert kept.data is None  # not held in memory
+        assert kept.made == output.made and kept.pdf() == output.data
+    assert not spooled["too-long"].made and spooled["too-long"].pdf() is None
+
+
+def test_a_build_spools_its_pdfs_and_writes_the_same_bytes(project, renderer, tmp_path):
+    result = build(project, BuildOptions(out=tmp_path, langs=("en", "ar"), jobs=1), renderer)
+    assert result.renders and all(r.data is None and r.spooled for r in result.renders)
+    for render in result.renders:
+        assert (tmp_path / render.key).read_bytes() == render.pdf()
 
 
 def test_parallel_build_matches_the_session_build(project, renderer, built, tmp_path):

@@ -31,7 +31,7 @@ from .inputs import (file_sha256, font_hashes, job_inputs,
                      templates_by_leaflet, weasyprint_version)
 from ..locales import font_files, kept_answers, language_from, language_json, missing_font
 from .manifest import ManifestEntry, entry_for, entry_from_dict, read_manifest, still_valid
-from .parallel import RenderOutput, RenderTask, default_jobs, render_all
+from .parallel import RenderOutput, RenderTask, Spool, default_jobs, render_all
 from ..project import Leaflet, Project, check_sources
 from .publish import publish
 from .rules import (RULES, Finding, Mode, Verdict, catalog_findings, release_findings,
@@ -171,11 +171,11 @@ def build(project: Project, options: BuildOptions, renderer: "Renderer | None" =
     with filehashes.remembered(memo.folder):
         outcomes, results, stamp = judge(project, options, renderer=renderer,
                                          progress=progress, created=created, reuse=True,
-                                         memo=memo)
+                                         memo=memo, spool=Spool())
         # everything is gathered and checked; from here on we write (building/publish.py)
         manifest, report, removed = publish(
             project, options.out,
-            written=[(o.entry, results[o.job.path].data) for o in outcomes if o.rebuilt],
+            written=[(o.entry, results[o.job.path].pdf) for o in outcomes if o.rebuilt],
             kept=[o.entry for o in outcomes if o.entry and not o.rebuilt],
             dropped={o.job.path for o in outcomes if o.entry is None},
             reports=[job_report(o, options) for o in outcomes], release=options.release,
@@ -188,13 +188,14 @@ def build(project: Project, options: BuildOptions, renderer: "Renderer | None" =
 
 def judge(project: Project, options: BuildOptions, *, renderer: "Renderer | None" = None,
           progress: Callable[[Progress], None] | None = None, created: dt.datetime | None = None,
-          reuse: bool = False, memo: Memo | None = None
+          reuse: bool = False, memo: Memo | None = None, spool: Spool | None = None
           ) -> tuple[list[Outcome], dict[str, RenderOutput], str]:
     """Every job's verdict, rendering what may be rendered; nothing is written.
 
     ``check`` and ``status`` call this too (``reuse`` False: everything renderable is
     rendered); a build (``reuse``) keeps a PDF of ``options.out`` whose inputs are unchanged:
     it was published with the same inputs, so rendering it again would find nothing new.
+    With a ``spool`` the PDFs wait there, not in memory, until they are written.
     """
     memo = memo if memo is not None else Memo(None)
     signature = font_dirs_signature()
@@ -206,7 +207,7 @@ def judge(project: Project, options: BuildOptions, *, renderer: "Renderer | None
                              decode=language_from)
 
     with kept_answers(answer):  # fontconfig and CLDR are asked once per language, not per run
-        return _judge(project, options, renderer, progress, created, reuse, memo)
+        return _judge(project, options, renderer, progress, created, reuse, memo, spool)
 
 
 def _family(value) -> str:
@@ -217,7 +218,8 @@ def _family(value) -> str:
 
 def _judge(project: Project, options: BuildOptions, renderer: "Renderer | None",
            progress: Callable[[Progress], None] | None, created: dt.datetime | None,
-           reuse: bool, memo: Memo) -> tuple[list[Outcome], dict[str, RenderOutput], str]:
+           reuse: bool, memo: Memo, spool: Spool | None = None
+           ) -> tuple[list[Outcome], dict[str, RenderOutput], str]:
     jobs = plan_jobs(project, options)
     check_sources(project)
     settings = project.settings  # a bad leaflets.toml stops the build before any work
@@ -274,26 +276,29 @@ def _judge(project: Project, options: BuildOptions, renderer: "Renderer | None",
 
     def rendered(output: RenderOutput) -> None:
         outcome = by_key[output.key]
-        failed = output.data is None or any(
+        failed = not output.made or any(
             outcome.mode.blocks(f) for f in outcome.verdict.findings)
         tick(output.key, "failed" if failed else "built")
 
     results = render_all(to_render(), count=len(jobs), templates_dir=project.template_dirs,
                          extra_roots=(options.clinic.folder,) if options.clinic else (),
-                         jobs=options.jobs or default_jobs(), renderer=renderer, on_done=rendered)
+                         jobs=options.jobs or default_jobs(), renderer=renderer, on_done=rendered,
+                         **({"keep": spool.keep} if spool is not None else {}))
     assert len(outcomes) == len(jobs), "render_all stopped before every job was judged"
     for key, output in results.items():
         outcome = by_key[key]
         outcome.verdict.findings += render_findings(
             list(output.problems), job_catalogs(project, outcome.job, catalogs),
             f"templates/{outcome.job.leaflet.template}")
-        if output.data is not None and outcome.printable:
-            outcome.entry = manifest_entry(project, outcome, catalogs, output, options, shared)
+        data = output.pdf()  # one at a time: back from the spool, if any
+        if data is not None and outcome.printable:
+            outcome.entry = manifest_entry(project, outcome, catalogs, output, options, shared,
+                                           data)
             outcome.rebuilt = True
-        if output.facts is not None and output.data is not None:
+        if output.facts is not None and data is not None:
             from .frontdesk import remember_facts  # the worker drew its front desk thumbnail
 
-            remember_facts(memo, output.data, output.facts)
+            remember_facts(memo, data, output.facts)
     for outcome in outcomes:
         tick(outcome.job.path, key_state(outcome))
     return outcomes, results, stamp
@@ -583,8 +588,8 @@ def job_catalogs(project: Project, job: Job, catalogs: dict) -> list[PoFile]:
 
 
 def manifest_entry(project: Project, outcome: Outcome, catalogs: dict, pdf: RenderOutput,
-                   options: BuildOptions, shared: _PerBuild) -> ManifestEntry:
-    """Describe one rendered PDF for the manifest."""
+                   options: BuildOptions, shared: _PerBuild, data: bytes) -> ManifestEntry:
+    """Describe one rendered PDF (``data``, its bytes) for the manifest."""
     job = outcome.job
     pos = job_catalogs(project, job, catalogs)
     reviewers = sorted({po.reviewer for po in pos if po.reviewer})
@@ -595,7 +600,7 @@ def manifest_entry(project: Project, outcome: Outcome, catalogs: dict, pdf: Rend
     needed = sum(len({(m.msgid, m.context) for m in shared.messages(d)})
                  for d in domains)
     return entry_for(
-        pdf.data, leaflet=job.leaflet.id, lang=job.lang, variant=job.variant,
+        data, leaflet=job.leaflet.id, lang=job.lang, variant=job.variant,
         clinic=options.clinic.name if options.clinic else None, path=job.path,
         pages=pdf.pages, paper=options.paper, version=job.leaflet.version,
         review_status=status, complete=not outcome.incomplete,

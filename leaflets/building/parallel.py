@@ -13,8 +13,8 @@ import itertools
 import multiprocessing
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
@@ -40,7 +40,10 @@ class RenderTask:
 
 @dataclass(frozen=True)
 class RenderOutput:
-    """A worker's answer: the PDF, or the problems that stopped it."""
+    """A worker's answer: the PDF, or the problems that stopped it.
+
+    In a build the PDF's bytes are moved to a ``Spool`` when they arrive (``data`` is
+    then None and ``spooled`` says where they are): ``made`` and ``pdf()`` serve both."""
 
     key: str
     data: bytes | None
@@ -52,6 +55,52 @@ class RenderOutput:
     peak_rss_kb: int = 0  # the worker's peak resident memory so far
     fatal: bool = False  # the worker has no renderer (e.g. leaflet.css was refused)
     facts: "PdfFacts | None" = None  # title, size and thumbnail for the front desk page
+    spooled: "tuple[Spool, int, int] | None" = None  # (spool, offset, length) of the PDF
+
+    @property
+    def made(self) -> bool:
+        """Whether a PDF was made."""
+        return self.data is not None or self.spooled is not None
+
+    def pdf(self) -> bytes | None:
+        """The PDF's bytes (read back from the spool if they were moved there)."""
+        if self.spooled is None:
+            return self.data
+        spool, offset, length = self.spooled
+        return spool.read(offset, length)
+
+
+class Spool:
+    """Rendered PDFs kept in one unnamed temporary file until the write stage.
+
+    Nothing is written to the output folder until every job is judged, so a build of
+    many PDFs would hold them all in memory; here they wait on disk instead, and the
+    parent's memory stays flat as the library grows."""
+
+    def __init__(self):
+        import tempfile
+
+        self._file = None
+        self._make = tempfile.TemporaryFile  # unlinked at once: nothing is left behind
+
+    def keep(self, output: RenderOutput) -> RenderOutput:
+        """``output`` with its PDF moved here."""
+        if output.data is None:
+            return output
+        if self._file is None:
+            self._file = self._make()
+        offset = self._file.seek(0, os.SEEK_END)
+        self._file.write(output.data)
+        return replace(output, data=None, spooled=(self, offset, len(output.data)))
+
+    def read(self, offset: int, length: int) -> bytes:
+        """The bytes ``keep`` put at ``offset``."""
+        assert self._file is not None, "nothing was spooled"
+        self._file.seek(offset)
+        data = self._file.read(length)
+        if len(data) != length:
+            raise OSError(f"the build's temporary file lost {length - len(data)} bytes")
+        return data
 
 
 _RENDERER: "Renderer | None" = None
@@ -150,12 +199,17 @@ def _peak_rss_kb() -> int:
 
 def render_all(tasks: Iterable[RenderTask], *, templates_dir: Path | tuple[Path, ...],
                jobs: int, count: int | None = None, extra_roots: tuple[Path, ...] = (),
-               renderer: "Renderer | None" = None, on_done: Callable[[RenderOutput], None] | None = None) -> dict[str, RenderOutput]:
+               renderer: "Renderer | None" = None,
+               on_done: Callable[[RenderOutput], None] | None = None,
+               keep: Callable[[RenderOutput], RenderOutput] = lambda output: output,
+               ) -> dict[str, RenderOutput]:
     """Render the tasks, in up to ``jobs`` worker processes; results by key.
 
     ``count`` bounds the number of tasks, when known: no more workers start than that.
-    ``tasks`` may be a generator: each task goes to a worker as soon as it is made, so the
-    workers render while the caller is still checking and preparing the rest."""
+    ``tasks`` may be a generator: a few tasks per worker are made ahead, so the workers
+    render while the caller is still checking and preparing the rest, and the HTML of
+    a thousand documents never waits in memory at once. Each result is stored as
+    ``keep`` returns it (``Spool.keep``), then given to ``on_done``."""
     from ..render.html import search_path
 
     results: dict[str, RenderOutput] = {}
@@ -172,7 +226,7 @@ def render_all(tasks: Iterable[RenderTask], *, templates_dir: Path | tuple[Path,
 
             renderer = Renderer(templates_dir, extra_roots=extra_roots)
         for task in tasks:
-            results[task.key] = output = render_one(renderer, task)
+            results[task.key] = output = keep(render_one(renderer, task))
             if on_done:
                 on_done(output)
         return results
@@ -186,20 +240,27 @@ def render_all(tasks: Iterable[RenderTask], *, templates_dir: Path | tuple[Path,
                              initargs=(tuple(map(str, search_path(templates_dir))),
                                        tuple(map(str, extra_roots)), os.getpid())
                              ) as pool:
-        try:
-            futures = [pool.submit(_render_in_worker, task) for task in tasks]
-        except BaseException:
-            # a task could not be made (e.g. a template error): drop the queued ones
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-        for future in as_completed(futures):
-            output = future.result()
-            if output.fatal:  # as the one-process path raises it from Renderer()
+        pending: set = set()
+        ahead = 2 * workers  # each worker has its next document ready when it finishes one
+        while True:
+            try:
+                for task in itertools.islice(tasks, ahead - len(pending)):
+                    pending.add(pool.submit(_render_in_worker, task))
+            except BaseException:
+                # a task could not be made (e.g. a template error): drop the queued ones
                 pool.shutdown(wait=True, cancel_futures=True)
-                problem = output.problems[0]
-                raise RenderError(problem.message, problem.path, problem.lineno)
-            results[output.key] = output
-            if on_done:
-                on_done(output)
+                raise
+            if not pending:
+                break
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                output = future.result()
+                if output.fatal:  # as the one-process path raises it from Renderer()
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    problem = output.problems[0]
+                    raise RenderError(problem.message, problem.path, problem.lineno)
+                results[output.key] = output = keep(output)
+                if on_done:
+                    on_done(output)
     return results
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from pathlib import Path
+from typing import Callable
 
 from .cache import Memo
 from ..files import atomic_write, locked_folder, remove_stale_temps
@@ -24,7 +25,8 @@ from .report import JobReport, write_report
 LOG = logging.getLogger(__name__)
 
 
-def publish(project: Project, out: Path, *, written: list[tuple[ManifestEntry, bytes]],
+def publish(project: Project, out: Path, *,
+            written: "list[tuple[ManifestEntry, bytes | Callable[[], bytes | None]]]",
             kept: list[ManifestEntry], dropped: set[str], reports: list[JobReport],
             release: bool, created: str, lock_timeout: float,
             memo: "Memo | None" = None) -> tuple[Path | None, Path, set[str]]:
@@ -40,6 +42,7 @@ def publish(project: Project, out: Path, *, written: list[tuple[ManifestEntry, b
         held = HeldManifest(out)
         forget(out, {entry.path for entry, _ in written} | dropped, held)
         for entry, data in written:
+            data = data() if callable(data) else data  # a spooled PDF, read back one at a time
             atomic_write(out / entry.path, data)
             LOG.debug("wrote %s (%d pages, %d bytes)", entry.path, entry.pages, len(data))
         removed = {path for path in sorted(dropped) if remove_stale(out, path)}
