@@ -33,6 +33,17 @@ def test_memo_round_trip_and_corrupt_entries_are_ignored(tmp_path):
     assert make_key("test", "a", 1) != make_key("test", "a", 2) != make_key("other", "a", 1)
 
 
+def test_this_runs_entries_wait_on_disk_until_flushed(tmp_path):
+    # a thumbnail per PDF: a library's worth must not stay in the build's memory
+    memo = Memo(tmp_path)
+    value = {"thumbnail": "iVBOR" * 20000, "pages": [1, 2]}
+    key = make_key("facts", "x")
+    memo.put(key, value)
+    assert memo.get(key) == value and memo.get(key) is not value  # read back, not kept
+    assert all(isinstance(where, tuple) for where in memo._new.values())
+    assert memo.flush() == 1 and Memo(tmp_path).get(key) == value
+
+
 def test_an_entry_of_another_shape_is_recomputed(tmp_path):
     memo = Memo(tmp_path)
     key = make_key("problems", 1)

@@ -8,7 +8,7 @@ import json
 import logging
 import os
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -274,6 +274,16 @@ def _judge(project: Project, options: BuildOptions, renderer: "Renderer | None",
                 continue
             yield render_task(project, outcome, catalogs, options, created)
 
+    def keep(output: RenderOutput) -> RenderOutput:
+        """What stays of a worker's answer: its front desk facts go to the memo, its PDF to
+        the spool, so the build's memory does not grow with the library."""
+        if output.facts is not None and output.data is not None:
+            from .frontdesk import remember_facts  # the worker drew its front desk thumbnail
+
+            remember_facts(memo, output.data, output.facts)
+            output = replace(output, facts=None)
+        return spool.keep(output) if spool is not None else output
+
     def rendered(output: RenderOutput) -> None:
         outcome = by_key[output.key]
         failed = not output.made or any(
@@ -283,7 +293,7 @@ def _judge(project: Project, options: BuildOptions, renderer: "Renderer | None",
     results = render_all(to_render(), count=len(jobs), templates_dir=project.template_dirs,
                          extra_roots=(options.clinic.folder,) if options.clinic else (),
                          jobs=options.jobs or default_jobs(), renderer=renderer, on_done=rendered,
-                         **({"keep": spool.keep} if spool is not None else {}))
+                         keep=keep)
     assert len(outcomes) == len(jobs), "render_all stopped before every job was judged"
     for key, output in results.items():
         outcome = by_key[key]
@@ -295,10 +305,6 @@ def _judge(project: Project, options: BuildOptions, renderer: "Renderer | None",
             outcome.entry = manifest_entry(project, outcome, catalogs, output, options, shared,
                                            data)
             outcome.rebuilt = True
-        if output.facts is not None and data is not None:
-            from .frontdesk import remember_facts  # the worker drew its front desk thumbnail
-
-            remember_facts(memo, data, output.facts)
     for outcome in outcomes:
         tick(outcome.job.path, key_state(outcome))
     return outcomes, results, stamp

@@ -10,8 +10,8 @@ changed catalog, template or font simply misses.
 The folder (default ``<out>/.leaflets-cache``) is safe to delete at any time. Entries are
 JSON (never pickle: the output folder is not trusted with code); an entry that cannot be
 read, does not parse, names another key or fails its checksum is ignored and recomputed,
-never an error. New entries are kept in memory and written by ``flush`` once the build has
-published, each to a temporary file renamed into place.
+never an error. New entries wait in an unnamed temporary file and are written by
+``flush`` once the build has published, each to a temporary file renamed into place.
 """
 
 from __future__ import annotations
@@ -66,13 +66,16 @@ class Memo:
 
     def __init__(self, folder: Path | None):
         self.folder = Path(folder) if folder is not None else None  # None: this run only
-        self._new: dict[str, Any] = {}
+        # this run's entries wait for ``flush`` in an unnamed temporary file, as JSON: a
+        # thumbnail per PDF would otherwise grow the build's memory with the library
+        self._new: dict[str, tuple[int, int]] = {}
+        self._pending = None
         self.hits = self.misses = 0
 
     def get(self, key: str) -> Any | None:
         """The value stored under ``key``, or None (missing, unreadable or corrupt)."""
         if key in self._new:
-            return self._new[key]
+            return self._read_new(key)
         if self.folder is None:
             return None
         try:
@@ -90,7 +93,19 @@ class Memo:
 
     def put(self, key: str, value: Any) -> None:
         """Remember ``value`` (JSON data) under ``key``; written to disk by ``flush``."""
-        self._new[key] = value
+        if self._pending is None:
+            import tempfile
+
+            self._pending = tempfile.TemporaryFile()  # unlinked at once
+        data = json.dumps(value, ensure_ascii=True, separators=(",", ":")).encode()
+        offset = self._pending.seek(0, os.SEEK_END)
+        self._pending.write(data)
+        self._new[key] = (offset, len(data))
+
+    def _read_new(self, key: str) -> Any:
+        offset, length = self._new[key]
+        self._pending.seek(offset)
+        return json.loads(self._pending.read(length))
 
     def remember(self, key: str, compute: Callable[[], T],
                  encode: Callable[[T], Any] = lambda value: value,
@@ -115,10 +130,11 @@ class Memo:
         if self.folder is None:
             return 0
         written = 0
-        for key, value in sorted(self._new.items()):
+        for key in sorted(self._new):
             path = self.folder / f"{key}.json"
             if path.exists():
                 continue  # same key, same content: another run or shard wrote it
+            value = self._read_new(key)
             data = json.dumps({"key": key, "sum": _checksum(value), "value": value},
                               ensure_ascii=True, separators=(",", ":")).encode()
             try:
