@@ -14,6 +14,7 @@ import hashlib
 import io
 import logging
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -29,7 +30,7 @@ from ..files import atomic_write, write_if_changed
 from .cache import Memo, make_key
 from ..locales import Language, language
 from .manifest import (PDF_KIND, HeldManifest, file_entry, kind_of,
-                       read_manifest, valid_bytes, write_entries)
+                       read_manifest, valid_bytes, write_entries, still_valid)
 from ..project import Leaflet, Project
 
 LOG = logging.getLogger(__name__)
@@ -212,7 +213,7 @@ def variant_label(variant: str) -> str:
     return VARIANT_LABELS.get(variant) or variant.replace("-", " ").replace("_", " ").capitalize()
 
 
-def page_files(leaflets: list[Leaflet], entries: list[dict], pdfs: dict[str, bytes],
+def page_files(leaflets: list[Leaflet], entries: list[dict], pdfs: Mapping[str, bytes],
                template_dir: Path, source_lang: str = "en", facts_of=None) -> dict[str, bytes]:
     """Every file of the front desk page for these PDF entries, by path in the output folder.
 
@@ -297,18 +298,12 @@ def write_frontdesk(project: Project, out: Path, held: HeldManifest | None = Non
     seen before (same sha256) is reused instead of drawn again."""
     out = Path(out)
     entries = list(held.entries) if held is not None else read_manifest(out)
-    pdf_entries, pdfs = [], {}
-    for entry in entries:
-        if kind_of(entry) != PDF_KIND:
-            continue
-        data = valid_bytes(out, entry)
-        if data is not None:
-            pdf_entries.append(entry)
-            pdfs[entry["path"]] = data
+    pdf_entries = [entry for entry in entries
+                   if kind_of(entry) == PDF_KIND and still_valid(out, entry)]
     if not pdf_entries:
         return None
-    files = page_files(project.leaflets(), pdf_entries, pdfs, template_dir(project),
-                       project.source_lang, cached_facts(memo))
+    files = page_files(project.leaflets(), pdf_entries, _PdfsOnDisk(out, pdf_entries),
+                       template_dir(project), project.source_lang, cached_facts(memo))
     for path, data in files.items():
         write_if_changed(out / path, data)
     _remove_stale(out, [e for e in entries if kind_of(e) == KIND and e.get("path") not in files])
@@ -317,6 +312,26 @@ def write_frontdesk(project: Project, out: Path, held: HeldManifest | None = Non
                   held)
     LOG.debug("wrote %s and %d other files", INDEX, len(files) - 1)
     return out / INDEX
+
+
+class _PdfsOnDisk(Mapping):
+    """{path: bytes} of the listed PDFs, each read when asked and not kept: a library's
+    PDFs are not all in memory while its page is made."""
+
+    def __init__(self, out: Path, entries: list[dict]):
+        self.out, self.entries = out, {entry["path"]: entry for entry in entries}
+
+    def __getitem__(self, path: str) -> bytes:
+        data = valid_bytes(self.out, self.entries[path])
+        if data is None:  # checked a moment ago, under the build lock
+            raise KeyError(f"{path} changed while the front desk page was made")
+        return data
+
+    def __iter__(self):
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
 
 
 def _remove_stale(out: Path, entries: list[dict]) -> None:
