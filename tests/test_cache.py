@@ -65,6 +65,18 @@ def test_a_cache_that_cannot_be_written_does_not_fail_the_build(tmp_path):
     assert memo.flush() == 0
 
 
+def recorded(monkeypatch, owner, name: str) -> list:
+    """Patch ``owner.name`` to record the first argument of each call; return the record."""
+    calls, real = [], getattr(owner, name)
+
+    def recording(first, *args, **kwargs):
+        calls.append(first)
+        return real(first, *args, **kwargs)
+
+    monkeypatch.setattr(owner, name, recording)
+    return calls
+
+
 @pytest.fixture
 def counted(monkeypatch):
     """Counts catalog parses and front desk thumbnails drawn."""
@@ -194,14 +206,7 @@ def test_fontconfig_is_asked_once_and_again_when_font_folders_change(
 
     out = tmp_path / "out"
     options = BuildOptions(out=out, jobs=1, langs=("ar", "fr"))
-    asked = []
-    real_ask = locales._ask_script_font
-
-    def ask(fc_lang):
-        asked.append(fc_lang)
-        return real_ask(fc_lang)
-
-    monkeypatch.setattr(locales, "_ask_script_font", ask)
+    asked = recorded(monkeypatch, locales, "_ask_script_font")
     locales.script_font.cache_clear()  # what this process learned before the test
     assert build(project_copy, options, renderer, created=CLOCK).ok
     assert "ar" in asked
@@ -217,3 +222,21 @@ def test_fontconfig_is_asked_once_and_again_when_font_folders_change(
     assert build(project_copy, options, renderer, created=CLOCK).ok
     assert "ar" in asked  # a font package came or went: fontconfig is asked again
     locales.script_font.cache_clear()
+
+
+def test_cldr_is_asked_once_per_language_then_kept_by_the_build_cache(
+        project_copy, renderer, tmp_path, monkeypatch):
+    from leaflets import locales
+
+    out = tmp_path / "out"
+    options = BuildOptions(out=out, jobs=1, langs=("ar", "fr"))
+    asked = recorded(monkeypatch, locales, "_cldr_language")
+    locales.language.cache_clear()
+    assert build(project_copy, options, renderer, created=CLOCK).ok
+    assert {"ar", "fr"} <= set(asked)
+    asked.clear()
+    locales.language.cache_clear()  # a new run: a new process
+    result = build(project_copy, options, renderer, created=CLOCK)
+    assert result.ok and asked == []
+    assert locales.language("ar").direction == "rtl"  # as CLDR says, from the cache
+    locales.language.cache_clear()

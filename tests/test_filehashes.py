@@ -104,28 +104,3 @@ def test_a_rewritten_catalog_with_its_old_mtime_is_rebuilt(project_copy, rendere
     os.utime(po, ns=(before.st_atime_ns, before.st_mtime_ns))
     result = build(project_copy, options, renderer, created=CLOCK)
     assert [o.job.path for o in result.outcomes if o.rebuilt] == ["fr/hsg.pdf"]
-
-
-def test_cldr_is_asked_once_per_language_then_kept_by_the_build_cache(
-        project_copy, renderer, tmp_path, monkeypatch):
-    from leaflets import locales
-
-    out = tmp_path / "out"
-    options = BuildOptions(out=out, jobs=1, langs=("ar", "fr"))
-    asked = []
-    real = locales._cldr_language
-
-    def cldr_language(code, locale):
-        asked.append(code)
-        return real(code, locale)
-
-    monkeypatch.setattr(locales, "_cldr_language", cldr_language)
-    locales.language.cache_clear()
-    assert build(project_copy, options, renderer, created=CLOCK).ok
-    assert {"ar", "fr"} <= set(asked)
-    asked.clear()
-    locales.language.cache_clear()  # a new run: a new process
-    result = build(project_copy, options, renderer, created=CLOCK)
-    assert result.ok and asked == []
-    assert locales.language("ar").direction == "rtl"  # as CLDR says, from the cache
-    locales.language.cache_clear()
