@@ -30,7 +30,6 @@ KNOWN = {
     # as one (test_pdfium_reads_every_message_outside_the_footer: the rest)
     **{(lang, "pdfium"): "pdfium: the running footer's two boxes read as one line"
        for lang in ("ar", "he", "fa")},
-    ("he", "poppler"): "poppler: Hebrew maqaf and geresh beside Latin letters",
 }
 # poppler alone gets right-to-left marks (in its ActualText): without them it moves
 # neutrals beside digits and Latin letters (leaflets/hiddentext.py, poppler_order)

@@ -368,6 +368,8 @@ def _overlay(stream, start, log, textbox, font_before):
         groups = [(run[5], run[2][::-1] if run[3] else run[2]) for run in runs]
     pieces = _split_runs(events, [count for count, _ in groups])
     for index, ((_, text), piece) in enumerate(zip(groups, pieces)):
+        if rtl_line:
+            lines.base_first(piece, log)
         drawn = lines.serialize([(None, None, piece)], log, codes, None, _blank)
         if index == 0 and not any(op.endswith(b' Tf') for op in drawn[:next(
                 (i for i, op in enumerate(drawn) if op.endswith(b'TJ')), len(drawn))]):

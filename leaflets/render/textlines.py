@@ -4,8 +4,9 @@ leaflets/render/textlayer.py records the glyphs of each line with their text and
 the line's operators here: parse them into events, split the offsets placing
 left-to-right marks (pypdf), put right-to-left runs in logical order (pypdf),
 spread right-to-left clusters over blank glyphs and mark neutral characters
-(poppler), then write the operators again. The same glyphs stay at the same
-places: pages render identically (tests/test_textlayer.py, poppler and PDFium).
+(poppler), draw a word's leading mark after its base (poppler), then write the
+operators again. The same glyphs stay at the same places: pages render identically
+(tests/test_textlayer.py, poppler and PDFium).
 """
 
 import re
@@ -59,6 +60,45 @@ def parse(operators, log, font_before):
         else:
             return None
     return events if index == len(log) else None
+
+
+def base_first(events, log):
+    """Draw a group's first glyph after its base when that glyph is a mark.
+
+    Pango draws a right-to-left cluster's mark before its base: [mark +q base]. poppler
+    starts an ActualText span where its first glyph is, and the mark sits inside its
+    base: a word ending in a mark ("לָךְ,") begins right of its left edge (and on the
+    mark's raised baseline), and poppler reads the gap to the comma as a space. The same glyphs go to the same places, each
+    with its own text rise; only the base is drawn first.
+    """
+    glyphs = [i for i, event in enumerate(events) if event[0] == 'g'][:2]
+    if len(glyphs) < 2 or glyph_width(log[events[glyphs[0]][1]]) != 0:
+        return
+    mark, base = glyphs
+    between = events[mark + 1:base]
+    if glyph_width(log[events[base][1]]) == 0 or any(
+            kind not in ('n', 'e', 'Ts') for kind, _, _ in between):
+        return
+    rises = [value for kind, _, value in events[:mark] if kind == 'Ts']
+    mark_rise = rises[-1] if rises else None  # None: the rise the line had before
+    base_rise = next((value for kind, _, value in reversed(between) if kind == 'Ts'),
+                     mark_rise)
+    if base_rise != mark_rise and mark_rise is None:
+        return
+    # x in 1/1000 em from the mark's origin; a TJ number moves left
+    at_base = -sum(value for kind, _, value in between if kind == 'n')
+    after = at_base + glyph_width(log[events[base][1]])
+
+    def move(by, rise, now):
+        offset = [('n', pdf_number(-by), -by)]
+        if rise == now:
+            return offset
+        return [('Ts', pdf_number(rise) + b' Ts', rise), ('e', b'<>', None), *offset]
+
+    events[mark:base + 1] = [
+        *move(at_base, base_rise, mark_rise), events[base],
+        *move(-after, mark_rise, base_rise), events[mark],
+        *move(after, base_rise, mark_rise)]
 
 
 def glyph_width(entry):
