@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import subprocess
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
@@ -259,6 +260,7 @@ def _judge(project: Project, options: BuildOptions, renderer: "Renderer | None",
             outcomes.append(outcome)
             by_key[job.path] = outcome
             if not outcome.verdict.renderable:
+                done_with(job)
                 continue  # never rendered: a translation breaks a rule that no option relaxes
             outcome.inputs = job_inputs(
                 project, job.leaflet, job.lang, known.catalog_hashes(job),
@@ -271,12 +273,33 @@ def _judge(project: Project, options: BuildOptions, renderer: "Renderer | None",
                 if outcome.printable:
                     outcome.entry = entry_from_dict(old)  # unchanged: keep the PDF on disk
                     tick(job.path, "unchanged")
+                done_with(job)
                 continue
             yield render_task(project, outcome, catalogs, options, created)
 
+    # a catalog leaves memory once the last job reading it is done: a library's build
+    # holds the catalogs of the leaflets being rendered, not of every leaflet
+    readers = Counter(key for job in jobs for key in catalog_keys(project, job))
+
+    def done_with(job: Job) -> None:
+        for key in catalog_keys(project, job):
+            readers[key] -= 1
+            if not readers[key]:
+                shared.forget(catalogs.pop(key, None))
+
     def keep(output: RenderOutput) -> RenderOutput:
-        """What stays of a worker's answer: its front desk facts go to the memo, its PDF to
-        the spool, so the build's memory does not grow with the library."""
+        """A worker's answer as it arrives: its findings and manifest entry are made while
+        its catalogs are at hand, its front desk facts go to the memo and its PDF to the
+        spool, so the build's memory does not grow with the library."""
+        outcome = by_key[output.key]
+        outcome.verdict.findings += render_findings(
+            list(output.problems), job_catalogs(project, outcome.job, catalogs),
+            f"templates/{outcome.job.leaflet.template}")
+        if output.data is not None and outcome.printable:
+            outcome.entry = manifest_entry(project, outcome, catalogs, output, options, shared,
+                                           output.data)
+            outcome.rebuilt = True
+        done_with(outcome.job)
         if output.facts is not None and output.data is not None:
             from .frontdesk import remember_facts  # the worker drew its front desk thumbnail
 
@@ -295,16 +318,6 @@ def _judge(project: Project, options: BuildOptions, renderer: "Renderer | None",
                          jobs=options.jobs or default_jobs(), renderer=renderer, on_done=rendered,
                          keep=keep)
     assert len(outcomes) == len(jobs), "render_all stopped before every job was judged"
-    for key, output in results.items():
-        outcome = by_key[key]
-        outcome.verdict.findings += render_findings(
-            list(output.problems), job_catalogs(project, outcome.job, catalogs),
-            f"templates/{outcome.job.leaflet.template}")
-        data = output.pdf()  # one at a time: back from the spool, if any
-        if data is not None and outcome.printable:
-            outcome.entry = manifest_entry(project, outcome, catalogs, output, options, shared,
-                                           data)
-            outcome.rebuilt = True
     for outcome in outcomes:
         tick(outcome.job.path, key_state(outcome))
     return outcomes, results, stamp
@@ -521,6 +534,11 @@ class _PerBuild:
             self._readability[leaflet.id] = findings(self.project, leaflet)
         return self._readability[leaflet.id]
 
+    def forget(self, po: PoFile | None) -> None:
+        """Let go of a catalog's findings with the catalog (a later one may reuse its id)."""
+        if po is not None:
+            self._findings.pop(id(po), None)
+
     def findings(self, po: PoFile, lang: str, domain: str) -> list[Finding]:
         """Every rule on one catalog (leaflets/building/rules.py), once per build."""
         if id(po) not in self._findings:
@@ -586,11 +604,16 @@ def render_task(project: Project, outcome: Outcome, catalogs: dict, options: Bui
                       allowed_fonts=lang.fonts, identifier=identifier)
 
 
-def job_catalogs(project: Project, job: Job, catalogs: dict) -> list[PoFile]:
-    """The catalogs one job reads, shared layout first."""
+def catalog_keys(project: Project, job: Job) -> list[tuple[str, str]]:
+    """The (lang, domain) of each catalog one job reads, shared layout first."""
     if job.lang == project.source_lang:
         return []
-    return [catalogs[(job.lang, domain)] for domain in leaflet_domains(job.leaflet)]
+    return [(job.lang, domain) for domain in leaflet_domains(job.leaflet)]
+
+
+def job_catalogs(project: Project, job: Job, catalogs: dict) -> list[PoFile]:
+    """The catalogs one job reads, shared layout first."""
+    return [catalogs[key] for key in catalog_keys(project, job)]
 
 
 def manifest_entry(project: Project, outcome: Outcome, catalogs: dict, pdf: RenderOutput,
