@@ -91,6 +91,50 @@ def test_a_build_spools_its_pdfs_and_writes_the_same_bytes(project, renderer, tm
         assert (tmp_path / render.key).read_bytes() == render.pdf()
 
 
+def add_leaflets(project, count: int) -> None:
+    """``count`` more copies of the HSG leaflet, hsg0, hsg1, ..., with its catalogs."""
+    for n in range(count):
+        for ext in ("html", "toml"):
+            text = (project.templates / f"hsg.{ext}").read_text(encoding="utf-8")
+            (project.templates / f"hsg{n}.{ext}").write_text(
+                text.replace('id = "hsg"', f'id = "hsg{n}"'), encoding="utf-8")
+        for po in project.locales.glob("*/LC_MESSAGES/hsg.po"):
+            (po.parent / f"hsg{n}.po").write_bytes(po.read_bytes())
+
+
+def test_a_leaflets_catalogs_are_let_go_once_its_jobs_are_done(project_copy, renderer,
+                                                               tmp_path, monkeypatch):
+    """The parent holds the catalogs of the leaflets being rendered, not of the library."""
+    import gc
+    import weakref
+
+    from leaflets.building import build as stage
+
+    add_leaflets(project_copy, 2)
+    parsed, alive = {}, {}
+    read, make_task = stage.read_catalog, stage.render_task
+
+    def reading(project, lang, domain):
+        po = read(project, lang, domain)
+        parsed[lang, domain] = weakref.ref(po)
+        return po
+
+    def task(project, outcome, *args):
+        gc.collect()
+        alive[outcome.job.path] = {key for key, ref in parsed.items() if ref() is not None}
+        return make_task(project, outcome, *args)
+
+    monkeypatch.setattr(stage, "read_catalog", reading)
+    monkeypatch.setattr(stage, "render_task", task)
+    result = build(project_copy, BuildOptions(out=tmp_path, langs=("en", "ar"), jobs=1),
+                   renderer)
+    assert result.ok and len(result.written) == 6
+    # hsg, hsg0, hsg1 in turn: the last one's Arabic PDF is made when the first two are done
+    assert ("ar", "hsg1") in alive["ar/hsg1.pdf"] and ("ar", "common") in alive["ar/hsg1.pdf"]
+    assert ("ar", "hsg") not in alive["ar/hsg1.pdf"]
+    assert ("ar", "hsg0") not in alive["ar/hsg1.pdf"]
+
+
 def test_parallel_build_matches_the_session_build(project, renderer, built, tmp_path):
     out, _ = built
     result = build(project, BuildOptions(out=tmp_path, langs=("en", "ar"), jobs=1), renderer)
@@ -175,13 +219,7 @@ def test_a_worker_exits_when_its_parent_is_killed(no_prctl):
 def test_a_killed_build_leaves_no_worker_rendering(project_copy, tmp_path):
     """A real build, killed by SIGKILL while its workers render: they exit within 3 s."""
     # ten leaflets in every language: enough work that the workers are busy when killed
-    for n in range(10):
-        for ext in ("html", "toml"):
-            text = (project_copy.templates / f"hsg.{ext}").read_text(encoding="utf-8")
-            (project_copy.templates / f"hsg{n}.{ext}").write_text(
-                text.replace('id = "hsg"', f'id = "hsg{n}"'), encoding="utf-8")
-        for po in project_copy.locales.glob("*/LC_MESSAGES/hsg.po"):
-            (po.parent / f"hsg{n}.po").write_bytes(po.read_bytes())
+    add_leaflets(project_copy, 10)
     build_process = subprocess.Popen(
         [sys.executable, str(Path(__file__).resolve().parent.parent / "generate.py"), "build",
          "--root", str(project_copy.root), "--out", str(tmp_path / "out"), "--jobs", "2", "-q"],
