@@ -26,10 +26,9 @@ KNOWN = {
     # needs a code of two characters (a mark ending a line, ZWNJ), pypdf misreads it
     **{(lang, "pypdf"): "pypdf: codes pdf.js needs joined (line-final marks, ZWNJ)"
        for lang in ("ar", "he", "fa")},
-    # PDFium joins the running footer's two boxes into one line and reorders it
-    # as one (test_pdfium_reads_every_message_outside_the_footer: the rest)
-    **{(lang, "pdfium"): "pdfium: the running footer's two boxes read as one line"
-       for lang in ("ar", "he", "fa")},
+    # PDFium gives one Hebrew line ending in a number ("10.") in the other order: we
+    # have not found what decides it (docs/internals.md)
+    ("he", "pdfium"): "pdfium: one Hebrew line ending in a number reads reversed",
 }
 # poppler alone gets right-to-left marks (in its ActualText): without them it moves
 # neutrals beside digits and Latin letters (leaflets/hiddentext.py, poppler_order)
@@ -83,17 +82,12 @@ def test_every_message_reads_back_exactly(leaflets, texts, lang, extractor, requ
 
 
 @pytest.mark.parametrize("lang", ["ar", "he", "fa"])
-def test_pdfium_reads_every_message_outside_the_footer(leaflets, texts, lang, request):
-    # what Chrome and Edge copy and read aloud: every message but the running
-    # footer's (version, page N of M), whose two boxes PDFium reads as one line
-    if lang == "he":
-        request.applymarker(pytest.mark.xfail(
-            reason="pdfium: one Hebrew line ending in a number reads reversed", strict=True))
-    _, messages = leaflets[lang]
+def test_pdfium_reads_the_running_footer(leaflets, texts, lang):
+    # the footer's two margin boxes share a baseline, which PDFium reads as one line:
+    # they share one ActualText (textlayer._Line.beside)
     footer = leaflets[lang, "footer"]
     assert len(footer) == len(FOOTER)
-    score = readback.score(texts[lang, "pdfium"], messages, cjk=False)
-    assert set(score.missing) <= set(footer), score.missing
+    assert readback.score(texts[lang, "pdfium"], footer, cjk=False).missing == []
 
 
 @pytest.mark.parametrize("extractor", readback.EXTRACTORS)

@@ -131,25 +131,46 @@ class _Line:
         self.rtl = rtl  # every text box of a right-to-left line gets the invisible layer
         self.name, self.texts, self.resources, self.leftmost = None, [], None, None
         self.drawn, self.hidden = 0, []  # text boxes drawn; their invisible texts
+        self.baseline, self.beside = None, None  # (a, b, c, d, f) of its Tm; a line beside
 
-    def property_name(self, resources, text: str, x: float, leftmost: str) -> str | None:
+    def property_name(self, resources, text: str, x: float, leftmost: str,
+                      baseline: tuple) -> str | None:
         """The line's property list, with ``text`` added: a box at ``x`` whose leftmost
-        text object reads ``leftmost``; None if the box draws into other resources."""
+        text object reads ``leftmost``, drawn on ``baseline``; None if the box draws into
+        other resources."""
         if self.resources is not None and resources is not self.resources:
             return None
         self.texts.append(text)
         if self.leftmost is None or x < self.leftmost[0]:
             self.leftmost = (x, leftmost)
         if self.name is None:
-            self.resources = resources
-            self.name = hiddentext.property_list(resources, '')
+            self.resources, self.baseline = resources, baseline
+            before = _closed[-1] if _closed else None
+            if (self.rtl and before is not None and before.rtl and
+                    before.resources is resources and before.baseline == baseline):
+                # PDFium reads two lines on one baseline (a footer's two margin boxes) as
+                # one line: one ActualText for both, read where its first object is
+                self.name, self.beside = before.name, before
+            else:
+                self.name = hiddentext.property_list(resources, '')
         return self.name
 
     def close(self):
         self._join_hidden()
-        if self.name is not None:
-            self.resources['Properties'][self.name]['ActualText'] = hiddentext.utf16(
-                hiddentext.pdfium_order(''.join(self.texts), self.leftmost[1]))
+        self.hidden = []  # they hold the page's operators
+        if self.name is None:
+            _closed.clear()  # drawn between: a line after this one is not beside the last
+            return
+        text, leftmost = ''.join(self.texts), self.leftmost
+        if self.beside is not None:
+            other, other_left = ''.join(self.beside.texts), self.beside.leftmost
+            # right to left: the line on the right is read first
+            text = f'{text} {other}' if leftmost[0] > other_left[0] else f'{other} {text}'
+            leftmost = min(leftmost, other_left, key=lambda found: found[0])
+            self.texts, self.leftmost = [text], leftmost
+        self.resources['Properties'][self.name]['ActualText'] = hiddentext.utf16(
+            hiddentext.pdfium_order(text, leftmost[1]))
+        _closed[:] = [self]
 
     def _join_hidden(self):
         """Lay the invisible texts of the line's boxes again as one, where the first was.
@@ -209,6 +230,7 @@ class _Hidden(NamedTuple):
 
 
 _lines: list[_Line] = []
+_closed: list[_Line] = []  # the line drawn last, which the next may be beside
 
 
 def _draw_inline_level(stream, page, box, offset_x=0, text_overflow='clip',
@@ -340,7 +362,8 @@ def _overlay(stream, start, log, textbox, font_before):
     # the last word of a right-to-left line, drawn first where the glyphs start
     leftmost = hiddentext.leftmost(logical) if rtl_line and logical.strip() else logical
     pdfium = _lines[-1].property_name(
-        stream._resources, logical, textbox.position_x, leftmost) if _lines else None
+        stream._resources, logical, textbox.position_x, leftmost, (a, b, c, d, f)
+    ) if _lines else None
     if pdfium is None:
         pdfium = hiddentext.property_list(
             stream._resources, hiddentext.pdfium_order(logical, leftmost))
