@@ -111,9 +111,9 @@ def plain(markup: str) -> str:
 
 
 def printed_messages(project, leaflet, lang: str, pages: int,
-                     msgids: set[str] | None = None) -> list[str]:
+                     msgids: set[str] | None = None, page: int = 1) -> list[str]:
     """Every message of ``leaflet`` the standard edition prints in ``lang``, filled in
-    (or those of ``msgids``)."""
+    as on ``page`` (or those of ``msgids``)."""
     from babel.messages.pofile import read_po
 
     from leaflets.catalogs.extract import domain_messages
@@ -122,7 +122,7 @@ def printed_messages(project, leaflet, lang: str, pages: int,
 
     info = language(lang)
     SOURCE_LANG = project.source_lang
-    values = {"page": "1", "pages": str(pages), "version": leaflet.version,
+    values = {"page": str(page), "pages": str(pages), "version": leaflet.version,
               "published": _date(leaflet.published, info),
               "review": month_year(leaflet.review, info),
               "phone": project.settings.emergency_phone}

@@ -50,7 +50,7 @@ def leaflets(tmp_path_factory):
     result = build(project, BuildOptions(out=out, langs=LANGS))
     assert result.ok, [str(p) for o in result.failed for p in o.problems]
     leaflet = project.leaflets()[0]
-    found = {}
+    found = {"project": (project, leaflet)}
     for lang in LANGS:
         path = out / lang / f"{leaflet.id}.pdf"
         pages = len(pikepdf.open(path).pages)
@@ -81,13 +81,34 @@ def test_every_message_reads_back_exactly(leaflets, texts, lang, extractor, requ
     assert score.exact_without_marks == score.total, score.missing
 
 
+def pdfium_footers(leaflets, lang: str) -> list[list[str]]:
+    """The footer messages PDFium misses on each page of a leaflet."""
+    import pypdfium2
+
+    path, _ = leaflets[lang]
+    document = pypdfium2.PdfDocument(path)
+    try:
+        texts = [page.get_textpage().get_text_range() for page in document]
+    finally:
+        document.close()
+    project, leaflet = leaflets["project"]
+    return [readback.score(text, readback.printed_messages(
+        project, leaflet, lang, len(texts), msgids=FOOTER, page=number), cjk=False).missing
+        for number, text in enumerate(texts, start=1)]
+
+
 @pytest.mark.parametrize("lang", ["ar", "he", "fa"])
-def test_pdfium_reads_the_running_footer(leaflets, texts, lang):
+def test_pdfium_reads_the_first_pages_footer(leaflets, lang):
     # the footer's two margin boxes share a baseline, which PDFium reads as one line:
-    # they share one ActualText (textlayer._Line.beside)
-    footer = leaflets[lang, "footer"]
-    assert len(footer) == len(FOOTER)
-    assert readback.score(texts[lang, "pdfium"], footer, cjk=False).missing == []
+    # they share one ActualText (textlayer._Line.beside); before, it read them garbled
+    assert pdfium_footers(leaflets, lang)[0] == []
+
+
+@pytest.mark.parametrize("lang", ["ar", "he", "fa"])
+@pytest.mark.xfail(reason="pdfium: the footer of pages after the first (drawn after a "
+                          "list's bullets or English lines) reads reversed", strict=True)
+def test_pdfium_reads_every_pages_footer(leaflets, lang):
+    assert all(missing == [] for missing in pdfium_footers(leaflets, lang)[1:])
 
 
 @pytest.mark.parametrize("extractor", readback.EXTRACTORS)

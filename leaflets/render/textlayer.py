@@ -131,23 +131,25 @@ class _Line:
         self.rtl = rtl  # every text box of a right-to-left line gets the invisible layer
         self.name, self.texts, self.resources, self.leftmost = None, [], None, None
         self.drawn, self.hidden = 0, []  # text boxes drawn; their invisible texts
-        self.baseline, self.beside = None, None  # (a, b, c, d, f) of its Tm; a line beside
+        # where its first box is drawn: the page's operators, (a, b, c, d, f) of its Tm
+        self.operators, self.baseline, self.beside = None, None, None
 
     def property_name(self, resources, text: str, x: float, leftmost: str,
-                      baseline: tuple) -> str | None:
+                      operators: list, baseline: tuple) -> str | None:
         """The line's property list, with ``text`` added: a box at ``x`` whose leftmost
-        text object reads ``leftmost``, drawn on ``baseline``; None if the box draws into
-        other resources."""
+        text object reads ``leftmost``, drawn into ``operators`` on ``baseline``; None if
+        the box draws into other resources."""
         if self.resources is not None and resources is not self.resources:
             return None
         self.texts.append(text)
         if self.leftmost is None or x < self.leftmost[0]:
             self.leftmost = (x, leftmost)
         if self.name is None:
-            self.resources, self.baseline = resources, baseline
+            self.resources, self.operators, self.baseline = resources, operators, baseline
             before = _closed[-1] if _closed else None
+            # the same page (pages share their resources), the same baseline
             if (self.rtl and before is not None and before.rtl and
-                    before.resources is resources and before.baseline == baseline):
+                    before.operators is operators and before.baseline == baseline):
                 # PDFium reads two lines on one baseline (a footer's two margin boxes) as
                 # one line: one ActualText for both, read where its first object is
                 self.name, self.beside = before.name, before
@@ -362,7 +364,7 @@ def _overlay(stream, start, log, textbox, font_before):
     # the last word of a right-to-left line, drawn first where the glyphs start
     leftmost = hiddentext.leftmost(logical) if rtl_line and logical.strip() else logical
     pdfium = _lines[-1].property_name(
-        stream._resources, logical, textbox.position_x, leftmost, (a, b, c, d, f)
+        stream._resources, logical, textbox.position_x, leftmost, operators, (a, b, c, d, f)
     ) if _lines else None
     if pdfium is None:
         pdfium = hiddentext.property_list(
