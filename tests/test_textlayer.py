@@ -80,8 +80,8 @@ PARAGRAPHS = {
         'лікарню. Якщо у вас є запитання щодо дослідження, запитайте лікаря.',
     ],
 }
-FONTS = {
-    'ar': 'Noto Sans Arabic', 'he': 'Noto Sans Hebrew', 'hi': 'Noto Sans Devanagari', 'zh': 'Noto Sans CJK SC'}
+FONTS = {'ar': 'Noto Sans Arabic', 'he': 'Noto Sans Hebrew', 'hi': 'Noto Sans Devanagari',
+         'zh': 'Noto Sans CJK SC'}
 VARIANTS = {'plain': {}, 'ua': {'pdf_variant': 'pdf/ua-1'}}
 CASES = [(lang, variant) for lang in PARAGRAPHS for variant in VARIANTS]
 

@@ -286,10 +286,10 @@ def poppler_order(text: str) -> str:
     In display order; each neutral character (space, punctuation) followed by a
     right-to-left mark, or poppler moves it next to digits and Latin letters
     ("الآن. إذا" read as "الآن .إذا"). Punctuation starting the display order gets
-    one before it as well: poppler reads '.', ',' and '-' as part of numbers, which take in
-    the neutrals to their left up to a right-to-left character, such as the space
-    it puts between two words ("ה-HSG" read "הHSG-", "לָךְ," read "לָךְ ,"). Only
-    poppler reads these ActualTexts.
+    one before it as well: poppler reads '.', ',' and '-' as part of numbers, which
+    take in the neutrals to their left up to a right-to-left character, such as the
+    space it puts between two words ("ה-HSG" read "הHSG-", "לָךְ," read "לָךְ ,").
+    Only poppler reads these ActualTexts.
     """
     shown = ''.join(c + RLM if unicodedata.bidirectional(c) in NEUTRALS else c
                     for c in text[::-1])

@@ -68,8 +68,9 @@ def base_first(events, log):
     Pango draws a right-to-left cluster's mark before its base: [mark +q base]. poppler
     starts an ActualText span where its first glyph is, and the mark sits inside its
     base: a word ending in a mark ("לָךְ,") begins right of its left edge (and on the
-    mark's raised baseline), and poppler reads the gap to the comma as a space. The same glyphs go to the same places, each
-    with its own text rise; only the base is drawn first.
+    mark's raised baseline), and poppler reads the gap to the comma as a space. The
+    same glyphs go to the same places, each with its own text rise; only the base is
+    drawn first.
     """
     glyphs = [i for i, event in enumerate(events) if event[0] == 'g'][:2]
     if len(glyphs) < 2 or glyph_width(log[events[glyphs[0]][1]]) != 0:
