@@ -8,6 +8,7 @@ import json
 import pytest
 
 from leaflets.building import build as build_module
+from leaflets.building import jobs
 from leaflets.building import frontdesk
 from leaflets.building.build import BuildOptions, build
 from leaflets.building.cache import CACHE_DIR, Memo, make_key
@@ -81,7 +82,7 @@ def recorded(monkeypatch, owner, name: str) -> list:
 def counted(monkeypatch):
     """Counts catalog parses and front desk thumbnails drawn."""
     calls = {"read_po": [], "pdf_facts": 0}
-    real_read, real_facts = build_module.read_catalog, frontdesk.pdf_facts
+    real_read, real_facts = jobs.read_catalog, frontdesk.pdf_facts
 
     def read_catalog(project, lang, domain):
         calls["read_po"].append(f"locales/{lang}/LC_MESSAGES/{domain}.po")
@@ -91,7 +92,7 @@ def counted(monkeypatch):
         calls["pdf_facts"] += 1
         return real_facts(data, *args)
 
-    monkeypatch.setattr(build_module, "read_catalog", read_catalog)
+    monkeypatch.setattr(jobs, "read_catalog", read_catalog)
     monkeypatch.setattr(frontdesk, "pdf_facts", pdf_facts)
     return calls
 

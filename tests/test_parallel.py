@@ -109,10 +109,11 @@ def test_a_leaflets_catalogs_are_let_go_once_its_jobs_are_done(project_copy, ren
     import weakref
 
     from leaflets.building import build as stage
+    from leaflets.building import jobs
 
     add_leaflets(project_copy, 2)
     parsed, alive = {}, {}
-    read, make_task = stage.read_catalog, stage.render_task
+    read, make_task = jobs.read_catalog, stage.render_task
 
     def reading(project, lang, domain):
         po = read(project, lang, domain)
@@ -124,7 +125,7 @@ def test_a_leaflets_catalogs_are_let_go_once_its_jobs_are_done(project_copy, ren
         alive[outcome.job.path] = {key for key, ref in parsed.items() if ref() is not None}
         return make_task(project, outcome, *args)
 
-    monkeypatch.setattr(stage, "read_catalog", reading)
+    monkeypatch.setattr(jobs, "read_catalog", reading)
     monkeypatch.setattr(stage, "render_task", task)
     result = build(project_copy, BuildOptions(out=tmp_path, langs=("en", "ar"), jobs=1),
                    renderer)
