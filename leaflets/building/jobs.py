@@ -2,7 +2,7 @@
 
 ``plan_jobs`` turns the options into (leaflet, language) jobs, one shard of them if asked;
 ``load_catalogs`` checks that every catalog they need is there (inside locales/) before any
-work, and parses each when first used.
+work, and parses them all at once or, ``lazy``, each when first used.
 """
 
 from __future__ import annotations
