@@ -609,6 +609,8 @@ def _get_unused_glyph_id(self, codepoint):
 
 def _build_fonts_dictionary(pdf, fonts, compress, subset, options):
     """Build fonts with WeasyPrint, then add alias CIDs to fonts that have some."""
+    _closed.clear()  # the document is drawn: nothing is beside its last line, and its page
+    # operators need not outlive it in a worker
     pdf_fonts = _build_fonts_dictionary.__wrapped__(
         pdf, fonts, compress, subset, options)
     hiddentext.add_font(pdf, pdf_fonts, fonts, compress)
