@@ -6,6 +6,11 @@ pdfjs-dist in test_pdfjsbidi.py) reverses an item by characters. Each run that
 ``hiddentext.chunks`` makes must read back as itself in both.
 """
 
+import io
+
+import pydyf
+import pypdf
+import pypdfium2
 import pytest
 from pypdf._text_extraction import get_display_str
 
@@ -53,3 +58,73 @@ def test_a_right_to_left_run_ends_with_a_right_to_left_character():
         for run, kind in hiddentext.chunks(line)[:-1]:
             if kind == "right":
                 assert hiddentext._pypdf_class(run.rstrip()[-1]) == "right"
+
+
+# Mixed lines: brackets (mirrored), digits with separators, marks, Latin inside Arabic
+# and Hebrew, a Latin line with one Hebrew word; each as PDFium must read it back.
+PDFIUM_LINES = [
+    "يستغرق الفحص (HSG) حوالي 15 دقيقة.",
+    "اتصلي على 999، أو 111.",
+    "הבדיקה נמשכת 10–15 דקות (בערך).",
+    "ה-HSG: בדיקה של 30 דקות",
+    "Call 111 or ask שאלה now",
+    "نُشر في 2 ديسمبر 2026. الصفحة 2 من 5",
+]
+
+
+def one_line_pdf(actual_text: str, first: str) -> bytes:
+    """A page with one line: ``first`` drawn invisibly in the text layer's font (or the
+    carrier), then one more glyph, both carrying ``actual_text`` as PDFium reads it."""
+    layer = hiddentext.Layer()
+    ops = [b'BT', b'/LeafletsText <</ActualText %s>> BDC' % hiddentext.utf16(actual_text)]
+    matrix = b'1 0 0 -1 100 700 Tm'
+    if first == 'carrier':
+        ops += hiddentext.carrier(layer, matrix, 12)
+    else:
+        ops += hiddentext.operators(layer, first, matrix, 60, 12)
+    ops += hiddentext.operators(layer, 'x', b'1 0 0 -1 120 700 Tm', 20, 12)
+    ops += [b'EMC', b'ET']
+    pdf = pydyf.PDF()
+    fonts = pydyf.Dictionary()
+    hiddentext._layers[id(fonts)] = layer
+    hiddentext.add_font(pdf, fonts, fonts, compress=False)
+    content = pydyf.Stream(ops)
+    pdf.add_object(content)
+    pdf.add_page(pydyf.Dictionary({
+        'Type': '/Page', 'Parent': pdf.pages.reference,
+        'MediaBox': pydyf.Array((0, 0, 595, 842)), 'Contents': content.reference,
+        'Resources': pydyf.Dictionary({'Font': fonts})}))
+    out = io.BytesIO()
+    pdf.write(out)
+    return out.getvalue()
+
+
+def pdfium_reads(actual_text: str, first: str) -> str:
+    """What PDFium reads for ``one_line_pdf``."""
+    document = pypdfium2.PdfDocument(one_line_pdf(actual_text, first))
+    try:
+        return document[0].get_textpage().get_text_range()
+    finally:
+        document.close()
+
+
+@pytest.mark.parametrize("line", PDFIUM_LINES)
+def test_pdfium_reads_an_actual_text_at_the_carrier_back(line):
+    # the carrier reads right-to-left in PDFium, which then reverses the ActualText
+    assert pdfium_reads(hiddentext.pdfium_order(line, reversed_context=True), 'carrier') == line
+
+
+@pytest.mark.parametrize("line", PDFIUM_LINES)
+def test_pdfium_reads_an_actual_text_at_a_left_to_right_object_back(line):
+    assert pdfium_reads(hiddentext.pdfium_order(line, reversed_context=False), 'ab') == line
+
+
+def test_the_carrier_reads_as_nothing_in_pypdf():
+    reader = pypdf.PdfReader(io.BytesIO(one_line_pdf('', 'carrier')))
+    assert reader.pages[0].extract_text().strip() == 'x'
+
+
+def test_no_text_takes_the_carriers_code():
+    layer = hiddentext.Layer()
+    assert layer.code('\u200f') != hiddentext.CARRIER
+    assert layer.code('') == hiddentext.CARRIER

@@ -129,21 +129,20 @@ class _Line:
 
     def __init__(self, rtl: bool):
         self.rtl = rtl  # every text box of a right-to-left line gets the invisible layer
-        self.name, self.texts, self.resources, self.leftmost = None, [], None, None
+        self.name, self.texts, self.resources, self.left = None, [], None, None
         self.drawn, self.hidden = 0, []  # text boxes drawn; their invisible texts
         # where its first box is drawn: the page's operators, (a, b, c, d, f) of its Tm
         self.operators, self.baseline, self.beside = None, None, None
 
-    def property_name(self, resources, text: str, x: float, leftmost: str,
-                      operators: list, baseline: tuple) -> str | None:
-        """The line's property list, with ``text`` added: a box at ``x`` whose leftmost
-        text object reads ``leftmost``, drawn into ``operators`` on ``baseline``; None if
-        the box draws into other resources."""
+    def property_name(self, resources, text: str, x: float, operators: list,
+                      baseline: tuple) -> str | None:
+        """The line's property list, with ``text`` added: a box at ``x``, drawn into
+        ``operators`` on ``baseline``; None if the box draws into other resources."""
         if self.resources is not None and resources is not self.resources:
             return None
         self.texts.append(text)
-        if self.leftmost is None or x < self.leftmost[0]:
-            self.leftmost = (x, leftmost)
+        if self.left is None or x < self.left:
+            self.left = x
         if self.name is None:
             self.resources, self.operators, self.baseline = resources, operators, baseline
             before = _closed[-1] if _closed else None
@@ -163,15 +162,14 @@ class _Line:
         if self.name is None:
             _closed.clear()  # drawn between: a line after this one is not beside the last
             return
-        text, leftmost = ''.join(self.texts), self.leftmost
+        text = ''.join(self.texts)
         if self.beside is not None:
-            other, other_left = ''.join(self.beside.texts), self.beside.leftmost
+            other = ''.join(self.beside.texts)
             # right to left: the line on the right is read first
-            text = f'{text} {other}' if leftmost[0] > other_left[0] else f'{other} {text}'
-            leftmost = min(leftmost, other_left, key=lambda found: found[0])
-            self.texts, self.leftmost = [text], leftmost
+            text = f'{text} {other}' if self.left > self.beside.left else f'{other} {text}'
+            self.texts, self.left = [text], min(self.left, self.beside.left)
         self.resources['Properties'][self.name]['ActualText'] = hiddentext.utf16(
-            hiddentext.pdfium_order(text, leftmost[1]))
+            hiddentext.pdfium_order(text, reversed_context=self.rtl))
         _closed[:] = [self]
 
     def _join_hidden(self):
@@ -197,7 +195,6 @@ class _Line:
         if self.rtl:
             invisible = hiddentext.rtl_words(hidden[0].layer, text, 0, width, hidden[0].size,
                                              matrix)
-            self.leftmost = (left, hiddentext.leftmost(text))
         else:
             invisible = hiddentext.operators(hidden[0].layer, text, matrix(0), width,
                                              hidden[0].size)
@@ -232,6 +229,7 @@ class _Hidden(NamedTuple):
 
 
 _lines: list[_Line] = []
+CARRIER_LEAD = 0.01  # em the carrier starts left of a box's first glyph
 _closed: list[_Line] = []  # the line drawn last, which the next may be beside
 
 
@@ -358,17 +356,17 @@ def _overlay(stream, start, log, textbox, font_before):
     size = textbox.style['font_size']
     logical = ''.join(run[2] for run in sorted(runs, key=lambda run: run[4]))
     rtl_line = any(run[3] for run in runs)
+    # a right-to-left line box: each of its boxes starts with the carrier, so its
+    # ActualText is read at one (hiddentext.carrier, hiddentext.pdfium_order)
+    carried = _lines[-1].rtl if _lines else rtl_line
     # PDFium reads the ActualText of the first text object of the line and skips
     # the others if they share its property list: one named list for the line box.
-    # PDFium reads the line as its leftmost text object directs (hiddentext.pdfium_order):
-    # the last word of a right-to-left line, drawn first where the glyphs start
-    leftmost = hiddentext.leftmost(logical) if rtl_line and logical.strip() else logical
     pdfium = _lines[-1].property_name(
-        stream._resources, logical, textbox.position_x, leftmost, operators, (a, b, c, d, f)
+        stream._resources, logical, textbox.position_x, operators, (a, b, c, d, f)
     ) if _lines else None
     if pdfium is None:
         pdfium = hiddentext.property_list(
-            stream._resources, hiddentext.pdfium_order(logical, leftmost))
+            stream._resources, hiddentext.pdfium_order(logical, reversed_context=carried))
     marked_pdfium = b'/LeafletsText /%s BDC' % pdfium.encode()
 
     def matrix(x):
@@ -381,10 +379,14 @@ def _overlay(stream, start, log, textbox, font_before):
         invisible = hiddentext.rtl_words(document_layer, logical, left, width, size, matrix)
     else:
         invisible = hiddentext.operators(document_layer, logical, matrix(left), width, size)
-    out = [hiddentext.begin_span(''), marked_pdfium, *invisible, b'EMC', b'EMC']
+    # left of every glyph, so PDFium reads it first (it sorts a line's objects by x)
+    carrier = hiddentext.carrier(document_layer, matrix(left - CARRIER_LEAD), size) \
+        if carried else []
+    out = [hiddentext.begin_span(''), marked_pdfium, *carrier, *invisible, b'EMC', b'EMC']
     if _lines and pdfium == _lines[-1].name:
+        first = start + 2 + len(carrier)
         _lines[-1].hidden.append(_Hidden(
-            operators, start + 2, start + 2 + len(invisible), logical, e + a * left, a * width,
+            operators, first, first + len(invisible), logical, e + a * left, a * width,
             size, (a, b, c, d, e, f), document_layer))
     # poppler reads the ActualText of each word where its glyphs are: one word is
     # one of its characters, so its own bidi keeps punctuation and spaces in place
