@@ -5,8 +5,8 @@ reused in another cluster (Devanagari vowel signs and conjuncts, Arabic
 ligatures with vowel marks) extracts as the wrong text. Here every (glyph, text)
 pair gets its own CID: the first pair keeps the glyph id, any other gets an
 alias CID above the font's glyph count, drawn with the same glyph (CIDToGIDMap)
-and the same width (W), and mapped to its own text (ToUnicode). Codes stay in
-Identity-H because pypdf ignores embedded Encoding CMaps.
+and the same width (W), and mapped to its own text (ToUnicode): leaflets/render/
+aliascodes.py. Codes stay in Identity-H because pypdf ignores embedded Encoding CMaps.
 
 Lines WeasyPrint already maps right stay as written. Every other line gets an
 invisible text layer in reading order (leaflets/render/hiddentext.py): its glyphs stay
@@ -20,14 +20,12 @@ over blank glyphs with bidi marks for poppler. Pages render pixel-identical.
 import inspect
 import unicodedata
 from bisect import bisect_right
-from math import ceil
 from typing import NamedTuple
 
 import pydyf
 
-from . import hiddentext
+from . import aliascodes, hiddentext
 from . import textlines as lines
-from .textlines import RLM
 
 EXPECTED_VERSION = '70.0'
 _installed = False
@@ -175,8 +173,8 @@ class _Line:
     def _join_hidden(self):
         """Lay the invisible texts of the line's boxes again as one, where the first was.
 
-        Drawn glyphs read as spaces (``_hidden_code``): between two boxes' invisible
-        texts pdf.js and pypdf read them as a space ("(विकिरण) :"); and a space opening
+        Drawn glyphs read as spaces (``aliascodes.hidden_code``): between two boxes'
+        invisible texts pdf.js and pypdf read them as a space ("(विकिरण) :"); and a space opening
         a box of a right-to-left line sits at the edge of a run, where pdf.js and
         pypdf need it joined to opposite neighbours. One text for the line has neither.
         """
@@ -334,9 +332,9 @@ def _recode(stream, start, log, runs, font_before):
     blanks = lines.spread_rtl_clusters(entries, runs)
     lines.insert_blanks(segments, blanks)
     codes = [
-        _code(font, glyph_id, text) for font, glyph_id, text in entries]
+        aliascodes.alias_code(font, glyph_id, text) for font, glyph_id, text in entries]
     operators[start:] = lines.serialize(
-        segments, log, codes, _tf(stream._current_font), _blank)
+        segments, log, codes, _tf(stream._current_font), aliascodes.blank_code)
 
 
 def _overlay(stream, start, log, textbox, font_before):
@@ -348,10 +346,10 @@ def _overlay(stream, start, log, textbox, font_before):
     runs = _run_texts(textbox)
     if (not events or events[0][0] != 'Tm' or not runs or
             sum(run[5] for run in runs) != len(log) or
-            not all(_can_alias(font) for font, _, _ in log)):
+            not all(aliascodes.can_alias(font) for font, _, _ in log)):
         _recode(stream, start, log, _runs(textbox), font_before)
         return
-    codes = [_hidden_code(font, glyph_id, text) for font, glyph_id, text in log]
+    codes = [aliascodes.hidden_code(font, glyph_id, text) for font, glyph_id, text in log]
     a, b, c, d, e, f = events[0][2]
     size = textbox.style['font_size']
     logical = ''.join(run[2] for run in sorted(runs, key=lambda run: run[4]))
@@ -397,7 +395,7 @@ def _overlay(stream, start, log, textbox, font_before):
     for index, ((_, text), piece) in enumerate(zip(groups, pieces)):
         if rtl_line:
             lines.base_first(piece, log)
-        drawn = lines.serialize([(None, None, piece)], log, codes, None, _blank)
+        drawn = lines.serialize([(None, None, piece)], log, codes, None, aliascodes.blank_code)
         if index == 0 and not any(op.endswith(b' Tf') for op in drawn[:next(
                 (i for i, op in enumerate(drawn) if op.endswith(b'TJ')), len(drawn))]):
             drawn.insert(1, _tf(font_before))  # the invisible text's font came between
@@ -508,49 +506,6 @@ def _run_texts(textbox):
     return found
 
 
-def _can_alias(font):
-    """Whether ``font`` can get alias codes: TrueType outlines (a CIDToGIDMap), codes left.
-
-    Not bitmaps, not CFF outlines (CJK collections are CFF inside a .ttc: their
-    CIDs are glyph ids, leaflets/render/fontsubset.py).
-    """
-    if 'textlayer_can_alias' not in font.__dict__:
-        font.textlayer_can_alias = (
-            not font.bitmap and font.type != 'otf' and font.glyph_count < 0xF000 and
-            'glyf' in _table_tags(font))
-    return font.textlayer_can_alias
-
-
-def _table_tags(font):
-    """Return the table tags of ``font``'s face (a face of a collection: its own)."""
-    from io import BytesIO
-
-    from fontTools.ttLib import TTFont
-    try:
-        return set(TTFont(BytesIO(font.file_content), fontNumber=font.index, lazy=True).keys())
-    except Exception:  # noqa: BLE001 - unreadable: no aliases, WeasyPrint's mapping
-        return set()
-
-
-def _hidden_code(font, glyph_id, text):
-    """Return a code drawing ``glyph_id`` read as a space: extractors that read the glyphs
-    under the line's ActualText (pdf.js, pypdf) see only spaces after its invisible text.
-
-    Not nothing: PDFium and pdf.js read a glyph mapped to nothing as its code."""
-    # WeasyPrint subsets fonts to the glyphs with a text: give it the glyph's
-    font.to_unicode.setdefault(glyph_id, text)
-    if font.bitmap or font.type == 'otf':
-        return glyph_id  # no alias codes: WeasyPrint's mapping
-    aliases = font.__dict__.setdefault('textlayer_aliases', {})
-    key = (glyph_id, hiddentext.HIDDEN, None)
-    if key not in aliases:
-        code = _next_free_code(font)
-        if code is None:
-            return glyph_id
-        aliases[key] = code
-    return aliases[key]
-
-
 def _tf(font):
     """Return the Tf operator WeasyPrint writes for its Stream font state."""
     if font is None:
@@ -560,50 +515,10 @@ def _tf(font):
     return stream.stream[0]
 
 
-def _blank(font, text):
-    """Return a code drawing nothing, with no width, read as ``text``, or None."""
-    glyph = lines.blank_glyph(font)
-    if glyph is None:
-        return None
-    code = _code(font, glyph, text, 0)
-    return None if code == glyph else code  # no code left for aliases
-
-
-def _code(font, glyph_id, text, width=None):
-    """Return the code drawing ``glyph_id`` with ``text`` as ToUnicode text.
-
-    ``width`` (1/1000 em), if given, replaces the glyph's own width.
-    """
-    # A space marked for poppler (" " + RLM) never becomes the glyph's own text:
-    # WeasyPrint's fallback for a line this module gives up on uses that one.
-    first_text = font.to_unicode.setdefault(glyph_id, text.replace(RLM, '') or text)
-    if font.bitmap or (first_text == text and width is None):
-        return glyph_id  # Type 3 bitmap fonts keep WeasyPrint's mapping
-    aliases = font.__dict__.setdefault('textlayer_aliases', {})
-    if (glyph_id, text, width) not in aliases:
-        # CFF CIDFonts have no CIDToGIDMap: keep WeasyPrint's mapping.
-        code = None if font.type == 'otf' else _next_free_code(font)
-        if code is None:
-            if not font.__dict__.setdefault('textlayer_warned', False):
-                from weasyprint.logger import LOGGER
-                LOGGER.warning('Text layer of "%s" may be wrong', font.family)
-                font.textlayer_warned = True
-            return glyph_id
-        aliases[(glyph_id, text, width)] = code
-    return aliases[(glyph_id, text, width)]
-
-
-def _next_free_code(font):
-    """Return the next unused code above glyph ids, or None if codes run out."""
-    aliases = font.__dict__.get('textlayer_aliases', ())
-    code = font.glyph_count + len(font.missing) + len(aliases)
-    return code if code <= 0xFFFF else None
-
-
 def _get_unused_glyph_id(self, codepoint):
     """Take codes for missing glyphs from the pool of alias codes."""
     if codepoint not in self.missing:
-        if (code := _next_free_code(self)) is None:
+        if (code := aliascodes.next_free_code(self)) is None:
             return _get_unused_glyph_id.__wrapped__(self, codepoint)  # warns
         self.missing[codepoint] = code
     return self.missing[codepoint]
@@ -616,74 +531,5 @@ def _build_fonts_dictionary(pdf, fonts, compress, subset, options):
     pdf_fonts = _build_fonts_dictionary.__wrapped__(
         pdf, fonts, compress, subset, options)
     hiddentext.add_font(pdf, pdf_fonts, fonts, compress)
-    for font in fonts.values():
-        aliases = font.__dict__.get('textlayer_aliases')
-        if not aliases or font.bitmap or font.hash not in pdf_fonts:
-            continue
-        dictionary = _object(pdf, pdf_fonts[font.hash])
-        # Empty texts (glyphs of a cluster but the first) as WeasyPrint does.
-        _insert_before_endcmap(_object(pdf, dictionary['ToUnicode']), 'bfchar', [
-            b'<%04x> <%s>' % (code, text.encode('utf-16-be').hex().encode())
-            for (_, text, _), code in aliases.items()])
-        if dictionary['Encoding'] != '/Identity-H':
-            # Missing glyphs' Encoding CMap: alias codes are alias CIDs.
-            _insert_before_endcmap(_object(pdf, dictionary['Encoding']), 'cidchar', [
-                b'<%04x> %d' % (code, code) for code in aliases.values()])
-
-        cid_font = _object(pdf, dictionary['DescendantFonts'][0])
-        glyph_ids = {code: glyph_id for (glyph_id, _, _), code in aliases.items()}
-        widths = {
-            first + i: width
-            for first, array in zip(cid_font['W'][::2], cid_font['W'][1::2])
-            for i, width in enumerate(array)}
-        for (glyph_id, _, width), code in sorted(aliases.items(), key=lambda a: a[1]):
-            if width is not None:  # blank glyphs: 0, as in the font program
-                cid_font['W'].extend((code, pydyf.Array((width,))))
-            elif glyph_id in widths:  # else both use the default width
-                cid_font['W'].extend((code, pydyf.Array((widths[glyph_id],))))
-        # Missing glyphs' codes (above the glyph count) draw glyph 0.
-        gids = [glyph_ids.get(cid, cid) for cid in range(max(glyph_ids) + 1)]
-        cid_to_gid_map = _gid_map_stream(
-            [gid if gid < font.glyph_count else 0 for gid in gids], compress)
-        pdf.add_object(cid_to_gid_map)
-        cid_font['CIDToGIDMap'] = cid_to_gid_map.reference
-
-        descriptor = _object(pdf, cid_font['FontDescriptor'])
-        if 'CIDSet' in descriptor:  # PDF ≤ 1.4 (PDF/A-1): list alias CIDs too
-            cid_set = _object(pdf, descriptor['CIDSet'])
-            bits = bytearray(cid_set.stream[0])
-            bits.extend(bytes(max(0, ceil((max(glyph_ids) + 1) / 8) - len(bits))))
-            for cid in glyph_ids:
-                bits[cid // 8] |= 0x80 >> (cid % 8)
-            cid_set.stream = [bytes(bits)]
+    aliascodes.add_aliases(pdf, pdf_fonts, fonts, compress)
     return pdf_fonts
-
-
-def _object(pdf, reference):
-    """Return the object of ``pdf`` pointed by a pydyf ``reference``."""
-    return pdf.objects[int(reference.split()[0])]
-
-
-def _insert_before_endcmap(stream, kind, entries):
-    """Insert CMap ``entries`` as ``begin<kind>`` blocks of 100 lines at most."""
-    lines = []
-    for i in range(0, len(entries), 100):
-        batch = entries[i:i + 100]
-        lines += [b'%d begin%s' % (len(batch), kind.encode()), *batch,
-                  b'end' + kind.encode()]
-    index = stream.stream.index(b'endcmap')
-    stream.stream[index:index] = lines
-
-
-def _gid_map_stream(glyph_ids, compress):
-    """Return a CIDToGIDMap stream for the list of glyph ids indexed by CID."""
-    data = b''.join(glyph_id.to_bytes(2, 'big') for glyph_id in glyph_ids)
-    if not compress:
-        return pydyf.Stream([data])
-    # PNG "Up" rows of one CID: the identity part becomes a constant that
-    # deflates to almost nothing (2 bytes a CID otherwise, for every glyph).
-    rows = b''.join(
-        bytes((2, (data[i] - data[i - 2]) % 256, (data[i + 1] - data[i - 1]) % 256))
-        if i else b'\2' + data[:2] for i in range(0, len(data), 2))
-    return pydyf.Stream([rows], pydyf.Dictionary({
-        'DecodeParms': pydyf.Dictionary({'Predictor': 12, 'Columns': 2})}), True)
