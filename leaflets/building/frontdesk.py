@@ -26,7 +26,7 @@ from PIL import Image
 
 from .. import __version__
 from ..errors import LeafletError, TemplateError
-from ..files import atomic_write, write_if_changed
+from ..files import write_if_changed
 from .cache import Memo, make_key
 from ..locales import Language, language
 from .manifest import (PDF_KIND, HeldManifest, file_entry, kind_of,
