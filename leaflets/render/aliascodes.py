@@ -8,6 +8,8 @@ other marks) gets an alias CID above the font's glyph count: the same glyph
 ``add_aliases`` once WeasyPrint has built the fonts.
 """
 
+import sys
+from array import array
 from math import ceil
 
 import pydyf
@@ -163,13 +165,18 @@ def _insert_before_endcmap(stream, kind, entries):
 
 def _gid_map_stream(glyph_ids, compress):
     """Return a CIDToGIDMap stream for the list of glyph ids indexed by CID."""
-    data = b''.join(glyph_id.to_bytes(2, 'big') for glyph_id in glyph_ids)
+    data = array('H', glyph_ids)
+    if sys.byteorder == 'little':
+        data.byteswap()  # big-endian, as PDF wants
+    data = data.tobytes()
     if not compress:
         return pydyf.Stream([data])
     # PNG "Up" rows of one CID: the identity part becomes a constant that
     # deflates to almost nothing (2 bytes a CID otherwise, for every glyph).
-    rows = b''.join(
-        bytes((2, (data[i] - data[i - 2]) % 256, (data[i + 1] - data[i - 1]) % 256))
-        if i else b'\2' + data[:2] for i in range(0, len(data), 2))
-    return pydyf.Stream([rows], pydyf.Dictionary({
+    rows = bytearray(len(data) // 2 * 3)
+    rows[0::3] = b'\2' * (len(data) // 2)
+    for column in (0, 1):
+        values = data[column::2]
+        rows[column + 1::3] = bytes((a - b) & 255 for a, b in zip(values, b'\0' + values[:-1]))
+    return pydyf.Stream([bytes(rows)], pydyf.Dictionary({
         'DecodeParms': pydyf.Dictionary({'Predictor': 12, 'Columns': 2})}), True)

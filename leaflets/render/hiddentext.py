@@ -80,9 +80,7 @@ def units(text: str, lead_marks: bool = False) -> list[str]:
     item before, and drops one that is only a space), a space ending it with the
     character before.
     """
-    def weak(unit):
-        return all(unicodedata.category(c) == 'Cf' for c in unit)
-
+    weak = _format_only
     found: list[str] = []
     for char in text:
         if found and (weak(char) or weak(found[-1])):
@@ -97,6 +95,12 @@ def units(text: str, lead_marks: bool = False) -> list[str]:
         # a space ending a right-to-left item is dropped by pdf.js
         found[-2:] = [found[-2] + found[-1]]
     return found
+
+
+@lru_cache(maxsize=4096)
+def _format_only(unit: str) -> bool:
+    """Whether ``unit`` is only format characters (ZWNJ, ZWJ, bidi marks)."""
+    return all(unicodedata.category(c) == 'Cf' for c in unit)
 
 
 def pdfium_order(text: str, reversed_context: bool) -> str:
