@@ -123,8 +123,8 @@ def add_aliases(pdf, pdf_fonts, fonts, compress) -> None:
         glyph_ids = {code: glyph_id for (glyph_id, _, _), code in aliases.items()}
         widths = {
             first + i: width
-            for first, array in zip(cid_font['W'][::2], cid_font['W'][1::2])
-            for i, width in enumerate(array)}
+            for first, run in zip(cid_font['W'][::2], cid_font['W'][1::2])
+            for i, width in enumerate(run)}
         for (glyph_id, _, width), code in sorted(aliases.items(), key=lambda a: a[1]):
             if width is not None:  # blank glyphs: 0, as in the font program
                 cid_font['W'].extend((code, pydyf.Array((width,))))

@@ -112,9 +112,10 @@ def pdfium_order(text: str, reversed_context: bool) -> str:
     right runs outnumber left ones it gives the runs in reverse order, each as written;
     otherwise in order; either way mirroring the right runs and the neutral ones after
     a right run. It reverses the ActualText before all this when the text object that
-    carries it, or the one that carried the text read just before it, reads as
-    right-to-left (``pdfium_rtl``): ``reversed_context``. Each run is given so it
-    comes back.
+    carries it, or the one that carried the text read just before it (if the line reads
+    right-to-left), reads as right-to-left: more right runs than left ones in its
+    glyphs' text. That is ``reversed_context``; every right-to-left line starts with
+    ``carrier``, which does. Each run is given so it comes back.
     """
     runs = _pdfium_runs(text)
     rights = sum(1 for _, kind in runs if kind == 'right')

@@ -174,9 +174,10 @@ class _Line:
         """Lay the invisible texts of the line's boxes again as one, where the first was.
 
         Drawn glyphs read as spaces (``aliascodes.hidden_code``): between two boxes'
-        invisible texts pdf.js and pypdf read them as a space ("(विकिरण) :"); and a space opening
-        a box of a right-to-left line sits at the edge of a run, where pdf.js and
-        pypdf need it joined to opposite neighbours. One text for the line has neither.
+        invisible texts pdf.js and pypdf read them as a space ("(विकिरण) :"); and a
+        space opening a box of a right-to-left line sits at the edge of a run, where
+        pdf.js and pypdf need it joined to opposite neighbours. One text for the line
+        has neither.
         """
         hidden = self.hidden
         if not self._joinable():
