@@ -69,6 +69,28 @@ def test_workers_get_a_few_tasks_ahead_not_all_of_them(project):
     assert max(ahead) <= 4  # 2 per worker: made but not yet rendered when one finishes
 
 
+def test_long_lived_objects_are_frozen_while_documents_render(project, renderer, monkeypatch):
+    """A full collection looks at what documents make, not at fonts and modules again."""
+    import gc
+    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing
+
+    from leaflets.building import parallel
+    from leaflets.render.html import search_path
+
+    dirs = tuple(map(str, search_path(project.template_dirs)))
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
+                             initializer=parallel._start_worker, initargs=(dirs, ())) as pool:
+        assert pool.submit(gc.get_freeze_count).result() > 10_000
+    # one process: frozen while it renders, thawed for the caller after
+    seen, render = [], parallel.render_one
+    monkeypatch.setattr(parallel, "render_one",
+                        lambda *args: seen.append(gc.get_freeze_count()) or render(*args))
+    render_all([task("a", "<p>a</p>"), task("b", "<p>b</p>")], count=2,
+               templates_dir=project.template_dirs, jobs=1, renderer=renderer)
+    assert len(seen) == 2 and min(seen) > 10_000 and gc.get_freeze_count() == 0
+
+
 def test_spooled_pdfs_wait_on_disk_and_come_back_whole(project, renderer):
     tasks = [task(str(n), f"<p>Paragraph {n}</p>" * n) for n in range(1, 4)]
     tasks.append(task("too-long", "<p style='break-after: page'>x</p>" * 3))
