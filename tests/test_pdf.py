@@ -61,3 +61,18 @@ def test_loading_weasyprint_leaves_ctypes_library_lookup_as_it_was():
     # the quick lookup is for WeasyPrint's own start only, never for other libraries
     assert ctypes.util.find_library.__name__ == "find_library"
     assert ctypes.util.find_library("c")
+
+
+def test_streams_are_deflated_at_zlibs_default_level(renderer):
+    """pydyf's level 9 costs three times the time of level 6 for 2% fewer bytes."""
+    import zlib
+
+    import pydyf
+
+    content = b"BT /F1 12 Tf 72 712 Td (Hello, patient) Tj ET\n" * 500
+    stream = pydyf.Stream([content.rstrip(b"\n")], compress=True).data
+    body = stream.split(b"stream\n", 1)[1].rsplit(b"\nendstream", 1)[0]
+    level6 = zlib.compressobj(6)
+    assert body == level6.compress(content.rstrip(b"\n")) + level6.flush()
+    level9 = zlib.compressobj(9)
+    assert body != level9.compress(content.rstrip(b"\n")) + level9.flush()

@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from . import weasy  # noqa: F401  (first: finds its C libraries quickly)
+from . import weasy  # first: finds its C libraries quickly
 from weasyprint import CSS, HTML
 from weasyprint.text.ffi import ffi
 from weasyprint.text.fonts import FontConfiguration, get_hb_object_data
@@ -95,6 +95,7 @@ class Renderer:
 
         textlayer.install()  # exact text for Arabic and Devanagari (WeasyPrint #2841)
         tagging.install()  # page headers and footers as artifacts (WeasyPrint #1836)
+        weasy.install()  # streams deflated at zlib's default level, not 9: 5% of a render
         self.pdf_variant = pdf_variant
         # the project's templates/, then the theme's: a leaflet may load files from each
         self.templates_dirs = tuple(folder.resolve() for folder in search_path(templates_dir))
