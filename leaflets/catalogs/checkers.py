@@ -254,9 +254,21 @@ def _text(markup_text: str) -> str:
     return _BRACE.sub(" ", _PRINTF.sub(" ", _TAG.sub(" ", markup_text)))
 
 
+# What str.isdigit accepts (Numeric_Type Decimal or Digit: any script's digits, ², ①)
+# but 0-9, found in C rather than tested character by character
+_OTHER_DIGIT = regex.compile(r"[[\p{Numeric_Type=Decimal}\p{Numeric_Type=Digit}]--[0-9]]",
+                             regex.V1)
+
+
+def _as_ascii_digit(match) -> str:
+    char = match.group(0)
+    # regex may know a newer Unicode than unicodedata: such a digit is left as it is
+    return str(unicodedata.digit(char)) if char.isdigit() else char
+
+
 def numbers(text: str) -> Counter:
     """The multiset of numbers in ``text``, with any script's digits read as 0-9."""
-    digits = "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in _text(text))
+    digits = _OTHER_DIGIT.sub(_as_ascii_digit, _text(text))
     return Counter(m.group(0).replace(",", ".") for m in _NUMBER.finditer(digits))
 
 
@@ -343,6 +355,8 @@ def check_font_coverage(message: Message, lang=None) -> None:
         return
     covered = font_coverage(tuple(lang.fonts))
     for _, translation in _pairs(message):
+        if covered.issuperset(map(ord, translation)):
+            continue
         for char in translation:
             if ord(char) in covered or char.isspace() or unicodedata.category(char) in ("Cc", "Cf"):
                 continue

@@ -371,9 +371,6 @@ def _short(text: str | tuple, limit: int = 60) -> str:
     return '"' + (text if len(text) <= limit else text[: limit - 1] + "…") + '"'
 
 
-_ESCAPES = {"<": "&lt;", ">": "&gt;"}
-
-
 def neutralize(sources: tuple[str, ...], translation: str) -> str:
     """``translation`` with every ``<`` and ``>`` escaped except in tags its sources have.
 
@@ -387,7 +384,7 @@ def neutralize(sources: tuple[str, ...], translation: str) -> str:
 
     out, pos = [], 0
     for start, end in [*source_markup_spans(sources, translation), (len(translation),) * 2]:
-        out.append("".join(_ESCAPES.get(char, char) for char in translation[pos:start]))
+        out.append(translation[pos:start].replace("<", "&lt;").replace(">", "&gt;"))
         out.append(translation[start:end])
         pos = end
     return "".join(out)
