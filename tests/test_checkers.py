@@ -70,6 +70,8 @@ def fails(check, source, translation, lang="fr", **kw):
     ("about 1 in 6 pregnancies", "environ une sur 6 grossesses", "fr", True),
     ("between day 5 and day 12", "بين اليوم ٥ واليوم ١٢", "ar", False),  # Arabic-Indic digits
     ("between day 5 and day 12", "दिन 5 और दिन 12 के बीच", "hi", False),
+    ("between day 5 and day 12", "दिन ५ और दिन १३ के बीच", "hi", True),  # Devanagari digits
+    ("take 2 m2", "prenez 2 m²", "fr", False),  # a superscript is a digit too
     ("call 0800 123 456", "appelez le 0800 123 465", "fr", True),
     ("<strong>1 in 10</strong>", "<strong>1 sur 10</strong>", "fr", False),
 ])

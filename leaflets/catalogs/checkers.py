@@ -255,7 +255,7 @@ def _text(markup_text: str) -> str:
 
 
 # What str.isdigit accepts (Numeric_Type Decimal or Digit: any script's digits, ², ①)
-# but 0-9, found in C rather than tested character by character
+# other than 0-9, found by one regex rather than tested character by character
 _OTHER_DIGIT = regex.compile(r"[[\p{Numeric_Type=Decimal}\p{Numeric_Type=Digit}]--[0-9]]",
                              regex.V1)
 
