@@ -128,3 +128,18 @@ def test_no_text_takes_the_carriers_code():
     layer = hiddentext.Layer()
     assert layer.code('\u200f') != hiddentext.CARRIER
     assert layer.code('') == hiddentext.CARRIER
+
+
+@pytest.mark.parametrize("text, next_shown, shown", [
+    ("كلمة أخرى ", "ك", "\u0020ىرخأ ةملك"),  # between right-to-left words: no mark
+    ("فحص ", "G", " صحف"),  # Latin letters right of it: its space is not beside them
+    (" ", "H", " \u200f"),  # a space just left of Latin letters ("HSG الخاص"): one mark
+    ("الآن. ", "إ", " \u200f.نآلا"),  # poppler reads '.' as part of a number
+    ("(مسودة)", "ا", "\u200f)ةدوسم("),  # punctuation starting a run: one before it
+])
+def test_poppler_gets_a_mark_only_left_of_what_it_reads_left_to_right(text, next_shown, shown):
+    """poppler's reorderText takes a right-to-left line's characters from the right; a run
+    starting at a letter or number it reads left-to-right takes in every neutral to its
+    left up to a right-to-left character: only there does a neutral need the mark."""
+    assert hiddentext.poppler_order(text, next_shown) == shown
+    assert hiddentext.poppler_order(text, next_shown).replace("\u200f", "")[::-1] == text

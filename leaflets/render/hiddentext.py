@@ -296,26 +296,43 @@ def _pypdf_class(char: str) -> str:
     return 'left'
 
 
-def poppler_order(text: str) -> str:
+def poppler_order(text: str, next_shown: str = 'L') -> str:
     """Return a right-to-left run's ``text`` as poppler must read it to give it back.
 
-    In display order; each neutral character (space, punctuation) followed by a
-    right-to-left mark, or poppler moves it next to digits and Latin letters
-    ("الآن. إذا" read as "الآن .إذا"). Punctuation starting the display order gets
-    one before it as well: poppler reads '.', ',' and '-' as part of numbers, which
-    take in the neutrals to their left up to a right-to-left character, such as the
-    space it puts between two words ("ה-HSG" read "הHSG-", "לָךְ," read "לָךְ ,").
-    Only poppler reads these ActualTexts.
+    In display order, with a right-to-left mark after each neutral character (space,
+    punctuation) shown just left of a character poppler reads as left-to-right;
+    ``next_shown`` is the character shown just right of ``text`` ('' or 'L' if not
+    known). poppler's reorderText reads a right-to-left line from the right: a section
+    that starts at a Latin letter or a number (for it, '.', ',' and '-' are part of
+    numbers) takes in every neutral to its left up to a right-to-left character, and
+    gives them before itself ("HSG الخاص" read " HSGالخاص", "الآن. إذا" read "الآن
+    .إذا"). The mark is that right-to-left character. Punctuation starting the display
+    order gets one before it as well ("ה-HSG" read "הHSG-"). Between two right-to-left
+    words a space needs none. Only poppler reads these ActualTexts.
     """
-    shown = ''.join(c + RLM if unicodedata.bidirectional(c) in NEUTRALS else c
-                    for c in text[::-1])
+    shown = text[::-1]
+    out = []
+    for index, char in enumerate(shown):
+        out.append(char)
+        after = shown[index + 1] if index + 1 < len(shown) else next_shown
+        if unicodedata.bidirectional(char) in NEUTRALS and _poppler_ltr(after):
+            out.append(RLM)
+    shown = ''.join(out)
     if shown and not shown[0].isspace() and unicodedata.bidirectional(shown[0]) in NEUTRALS:
         shown = RLM + shown
     return shown
 
 
+def _poppler_ltr(char: str) -> bool:
+    """Whether a section poppler reads left-to-right may start at ``char`` (unknown: yes)."""
+    return not char or unicodedata.bidirectional(char) in POPPLER_LTR
+
+
 RLM = '\u200f'
 NEUTRALS = {'WS', 'CS', 'ES', 'ET', 'ON'}
+# where poppler may start a left-to-right section: letters, digits, and the separators
+# it takes as part of numbers (the Arabic comma too, as measured)
+POPPLER_LTR = {'L', 'EN', 'AN', 'ES', 'ET', 'CS', 'LRE', 'LRO', 'LRI'}
 
 
 def property_list(resources, text: str) -> str:

@@ -440,12 +440,20 @@ def _word_groups(textbox, runs):
                 groups[-1][1] += 1
             else:
                 groups.append([index, 1, rtl, id(item), item.offset, item.length])
-    found = []
+    texts = []
     for index, count, rtl, _, offset, length in groups:
         # the part of the word in this run
         word_bytes = utf8[max(starts[index], offset):min(starts[index + 1], offset + length)]
-        text = hiddentext.CONTROLS.sub('', word_bytes.decode(errors='ignore'))
-        found.append((count, hiddentext.poppler_order(text) if rtl else text))
+        texts.append((count, hiddentext.CONTROLS.sub('', word_bytes.decode(errors='ignore')), rtl))
+    found = []
+    for index, (count, text, rtl) in enumerate(texts):
+        if rtl:
+            # poppler needs a mark only left of what it reads left-to-right: what is
+            # shown just right of this part is the next part's first character on the
+            # page (a right-to-left part's last); unknown at the box's end
+            _, after, after_rtl = texts[index + 1] if index + 1 < len(texts) else (0, '', 0)
+            text = hiddentext.poppler_order(text, (after[-1:] if after_rtl else after[:1]))
+        found.append((count, text))
     return found
 
 
