@@ -135,7 +135,8 @@ def test_no_text_takes_the_carriers_code():
     ("فحص ", "G", " صحف"),  # Latin letters right of it: its space is not beside them
     (" ", "H", " \u200f"),  # a space just left of Latin letters ("HSG الخاص"): one mark
     ("الآن. ", "إ", " \u200f.نآلا"),  # poppler reads '.' as part of a number
-    ("(مسودة)", "ا", "\u200f)ةدوسم("),  # punctuation starting a run: one before it
+    ("كلمة.", "ا", "\u200f.ةملك"),  # a full stop starting the display order: one before it
+    ("(مسودة)", "ا", ")ةدوسم("),  # a bracket never starts a left-to-right section
 ])
 def test_poppler_gets_a_mark_only_left_of_what_it_reads_left_to_right(text, next_shown, shown):
     """poppler's reorderText takes a right-to-left line's characters from the right; a run

@@ -306,9 +306,10 @@ def poppler_order(text: str, next_shown: str = 'L') -> str:
     that starts at a Latin letter or a number (for it, '.', ',' and '-' are part of
     numbers) takes in every neutral to its left up to a right-to-left character, and
     gives them before itself ("HSG الخاص" read " HSGالخاص", "الآن. إذا" read "الآن
-    .إذا"). The mark is that right-to-left character. Punctuation starting the display
-    order gets one before it as well ("ה-HSG" read "הHSG-"). Between two right-to-left
-    words a space needs none. Only poppler reads these ActualTexts.
+    .إذا"). The mark is that right-to-left character. Punctuation that may start such a
+    section gets one before it as well when it starts the display order ("ה-HSG" read
+    "הHSG-"); a bracket or quote cannot. Between two right-to-left words a space needs
+    none. Only poppler reads these ActualTexts.
     """
     shown = text[::-1]
     out = []
@@ -318,7 +319,8 @@ def poppler_order(text: str, next_shown: str = 'L') -> str:
         if unicodedata.bidirectional(char) in NEUTRALS and _poppler_ltr(after):
             out.append(RLM)
     shown = ''.join(out)
-    if shown and not shown[0].isspace() and unicodedata.bidirectional(shown[0]) in NEUTRALS:
+    if (shown and not shown[0].isspace()
+            and unicodedata.bidirectional(shown[0]) in NEUTRALS & POPPLER_LTR):
         shown = RLM + shown
     return shown
 
