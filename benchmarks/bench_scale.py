@@ -16,9 +16,10 @@ Per size, in a fresh output folder (the build cache lives in it):
 
 At ``--plain-at`` PDFs it also runs the plain single-process WeasyPrint loop of
 bench_build.py, way (a), for the cold/plain ratio: there the cold build and the plain
-loop take turns, --repeat times each, and the best of each is shown. Peak RSS is the largest single
-process of each run (parent or one worker). With Debian's chromium, the largest size's
-front desk page is opened and the time to filter every card on a search is measured.
+loop take turns, --repeat times each, and the best of each is shown. Peak RSS is the
+largest single process of each run (parent or one worker). With Debian's chromium, the
+largest size's front desk page is opened and the time to filter every card on a search
+is measured.
 """
 
 from __future__ import annotations

@@ -320,7 +320,7 @@ def poppler_order(text: str, next_shown: str = 'L') -> str:
             out.append(RLM)
     shown = ''.join(out)
     if (shown and not shown[0].isspace()
-            and unicodedata.bidirectional(shown[0]) in NEUTRALS & POPPLER_LTR):
+            and unicodedata.bidirectional(shown[0]) in _POPPLER_OPENING):
         shown = RLM + shown
     return shown
 
@@ -335,6 +335,7 @@ NEUTRALS = {'WS', 'CS', 'ES', 'ET', 'ON'}
 # where poppler may start a left-to-right section: letters, digits, and the separators
 # it takes as part of numbers (the Arabic comma too, as measured)
 POPPLER_LTR = {'L', 'EN', 'AN', 'ES', 'ET', 'CS', 'LRE', 'LRO', 'LRI'}
+_POPPLER_OPENING = NEUTRALS & POPPLER_LTR  # punctuation that may start such a section
 
 
 def property_list(resources, text: str) -> str:
