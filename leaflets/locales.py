@@ -5,15 +5,15 @@ from __future__ import annotations
 import dataclasses
 import re
 import subprocess
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 
 from .errors import UsageError
+from .kept import answer
 
 # Fonts drawn in leaflets of every script: the Latin text (HSG, phone numbers, URLs).
 LATIN_LANG = "en"
@@ -106,9 +106,9 @@ def language(code: str) -> Language:
         locale = Locale.parse(code)
     except (UnknownLocaleError, ValueError) as exc:
         raise UsageError(f"unknown language {code!r}: not in CLDR ({exc})") from None
-    if _kept is not None:  # loading a locale's CLDR data takes ~30 ms: a build keeps it
-        return _kept("language", code, lambda: _cldr_language(code, locale))
-    return _cldr_language(code, locale)
+    # loading a locale's CLDR data takes ~30 ms: a build keeps it (Babel's version is in the key)
+    return answer("language", code, lambda: _cldr_language(code, locale), encode=language_json,
+                  decode=language_from)
 
 
 def _cldr_language(code: str, locale: Locale) -> Language:
@@ -151,32 +151,18 @@ def missing_font(lang: Language) -> str | None:
 _CJK_SCRIPTS = {"Hans", "Hant", "Hani", "Jpan", "Kore", "Hang"}
 
 
-# Set by ``kept_answers`` while a build runs: its cache keeps fontconfig's and CLDR's answers
-_kept: "Callable[[str, str, Callable[[], Any]], Any] | None" = None
-
-
-@contextmanager
-def kept_answers(remember: "Callable[[str, str, Callable[[], Any]], Any]"):
-    """While in this block, ``remember(kind, key, ask)`` answers ``script_font`` (kind
-    "font-choice", key the fontconfig language) and ``language`` ("language", its code).
-
-    Asking fontconfig runs two commands per language (~50 ms), loading CLDR's data for
-    a locale takes ~30 ms: a build's cache keeps the answers, keyed by the font folders
-    and the versions of Babel and this tool."""
-    global _kept
-    before, _kept = _kept, remember
-    try:
-        yield
-    finally:
-        _kept = before
-
-
 @lru_cache(maxsize=None)
 def script_font(fc_lang: str) -> str | None:
     """The installed family fontconfig says covers ``fc_lang`` best, Noto Sans preferred."""
-    if _kept is not None:
-        return _kept("font-choice", fc_lang, lambda: _ask_script_font(fc_lang))
-    return _ask_script_font(fc_lang)
+    # two fontconfig commands per language (~50 ms): a build keeps the answer, keyed by the
+    # font folders (``FONTCONFIG_KINDS``)
+    return answer("font-choice", fc_lang, lambda: _ask_script_font(fc_lang), decode=_family)
+
+
+def _family(value: Any) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise TypeError("a font family is a string")
+    return value
 
 
 def _ask_script_font(fc_lang: str) -> str | None:
@@ -225,6 +211,18 @@ def _script_of(locale: Locale) -> str:
 @lru_cache(maxsize=64)
 def font_faces(family: str) -> tuple[tuple[str, int], ...]:
     """The faces fontconfig has for ``family``, every style: (file, index in a collection)."""
+    return answer("font-faces", family, lambda: _ask_font_faces(family), encode=list,
+                  decode=_faces)
+
+
+def _faces(value: Any) -> tuple[tuple[str, int], ...]:
+    faces = tuple((path, index) for path, index in value)
+    if not all(isinstance(path, str) and isinstance(index, int) for path, index in faces):
+        raise TypeError("a face is a file and an index")
+    return faces
+
+
+def _ask_font_faces(family: str) -> tuple[tuple[str, int], ...]:
     try:
         listed = subprocess.run(["fc-list", "--format", "%{file}\t%{index}\n",
                                  f":family={family}"],

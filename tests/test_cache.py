@@ -182,9 +182,9 @@ def test_cache_is_never_trusted_over_changed_fonts(project_copy, renderer, tmp_p
     assert build(project_copy, options, renderer, created=CLOCK).ok
     real = build_module.font_hashes
 
-    def upgraded(project, lang, files_of=None):
+    def upgraded(project, lang, **kwargs):
         return {family: {path: "0" * 64 for path in files}
-                for family, files in real(project, lang, files_of=files_of).items()}
+                for family, files in real(project, lang, **kwargs).items()}
 
     checked = []
     real_check = build_module.check_job
@@ -241,3 +241,53 @@ def test_cldr_is_asked_once_per_language_then_kept_by_the_build_cache(
     assert result.ok and asked == []
     assert locales.language("ar").direction == "rtl"  # as CLDR says, from the cache
     locales.language.cache_clear()
+
+
+def test_font_maps_and_template_messages_are_kept_and_read_again_when_their_files_change(
+        project_copy, renderer, tmp_path, monkeypatch):
+    from leaflets.catalogs import checkers, extract
+
+    options = BuildOptions(out=tmp_path / "out", jobs=1, langs=("ar", "es"))
+    coverage = recorded(monkeypatch, checkers, "_read_coverage")
+    messages = recorded(monkeypatch, extract, "_read_messages")
+    scans = []
+    real_scan = checkers._scan_end_marks
+    monkeypatch.setattr(checkers, "_scan_end_marks", lambda: scans.append(1) or real_scan())
+
+    def new_run():  # a new process: nothing learned in memory
+        for cached in (checkers.font_coverage, checkers.script_end_marks, checkers._end_marks,
+                       extract._extract):
+            cached.cache_clear()
+
+    def edit_catalogs():  # a new comment in each catalog: every verdict is checked again
+        for lang in ("ar", "es"):
+            po = project_copy.po_path(lang, "hsg")
+            po.write_text(po.read_text(encoding="utf-8").replace("#. ", "#. Edited: ", 1),
+                          encoding="utf-8")
+
+    new_run()
+    assert build(project_copy, options, renderer, created=CLOCK).ok
+    first = [f for o in build(project_copy, options, renderer, created=CLOCK).outcomes
+             for f in o.verdict.findings]
+    assert len(coverage) == 2 and scans and messages  # Arabic's fonts and Spanish's
+    coverage.clear(), messages.clear(), scans.clear()
+    new_run()
+    edit_catalogs()
+    result = build(project_copy, options, renderer, created=CLOCK)
+    assert result.ok and (coverage, messages, scans) == ([], [], [])  # the cache answered
+    assert [f for o in result.outcomes for f in o.verdict.findings] == first
+
+    template = project_copy.templates / "hsg.html"
+    template.write_text(template.read_text(encoding="utf-8") + "{# edited #}\n",
+                        encoding="utf-8")
+    new_run()
+    assert build(project_copy, options, renderer, created=CLOCK).ok
+    assert [path.name for path in messages] == ["hsg.html"] and coverage == []
+
+    real_sha256 = build_module.file_sha256  # a font file whose content changed
+    monkeypatch.setattr(build_module, "file_sha256", lambda path: (
+        "0" * 64 if str(path).endswith((".ttf", ".otf", ".ttc")) else real_sha256(path)))
+    new_run()
+    edit_catalogs()
+    assert build(project_copy, options, renderer, created=CLOCK).ok
+    assert len(coverage) == 2

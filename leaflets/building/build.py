@@ -29,7 +29,7 @@ from ..catalogs.extract import domain_messages, leaflet_domains
 from ..render.html import PageOptions, render_html
 from .inputs import (file_sha256, font_hashes, job_inputs,
                      templates_by_leaflet, weasyprint_version)
-from ..locales import font_files, kept_answers, language_from, language_json
+from ..kept import kept_answers
 from .manifest import ManifestEntry, entry_for, entry_from_dict, read_manifest, still_valid
 from .jobs import Catalogs, Job, catalog_keys, job_catalogs, load_catalogs, plan_jobs
 from .parallel import RenderOutput, RenderTask, Spool, default_jobs, render_all
@@ -182,20 +182,20 @@ def judge(project: Project, options: BuildOptions, *, renderer: "Renderer | None
     memo = memo if memo is not None else Memo(None)
     signature = font_dirs_signature()
 
-    def answer(kind: str, key: str, ask: Callable[[], Any]) -> Any:
-        if kind == "font-choice":  # fontconfig's answer changes with the installed fonts
-            return memo.remember(make_key(kind, key, signature), ask, decode=_family)
-        return memo.remember(make_key(kind, key), ask, encode=language_json,
-                             decode=language_from)
+    def answer(kind: str, question: Any, files: tuple[str, ...], ask: Callable[[], Any],
+               encode: Callable, decode: Callable) -> Any:
+        parts = [question, [file_sha256(Path(path)) for path in files]]
+        if kind in FONTCONFIG_KINDS:  # fontconfig's answers change with the installed fonts
+            parts.append(signature)
+        return memo.remember(make_key(kind, *parts), ask, encode=encode, decode=decode)
 
-    with kept_answers(answer):  # fontconfig and CLDR are asked once per language, not per run
+    # fontconfig, CLDR, fonts' character maps, templates' messages: asked once, not per run
+    with kept_answers(answer):
         return _judge(project, options, renderer, progress, created, reuse, memo, spool)
 
 
-def _family(value) -> str:
-    if not isinstance(value, str):
-        raise TypeError("a font family is a string")
-    return value
+# the answers fontconfig gives from its own configuration and font folders
+FONTCONFIG_KINDS = frozenset({"font-choice", "font-faces"})
 
 
 def _judge(project: Project, options: BuildOptions, renderer: "Renderer | None",
@@ -331,7 +331,6 @@ class _Known:
         # leaflets.toml (source language, languages, fonts) can change any verdict
         self.settings = file_sha256(project.root / PROJECT_FILE)
         self._fonts: dict[str, dict] = {}
-        self._signature: str | None = None
 
     def key(self, kind: str, job: Job, *more) -> str:
         """The key of one job's ``kind`` of result: every catalog, template and font it reads."""
@@ -352,19 +351,10 @@ class _Known:
                 for d in leaflet_domains(job.leaflet)}
 
     def fonts(self, lang: str) -> dict:
-        """``font_hashes(lang)``: files by content hash; fontconfig's lookup is cached."""
+        """``font_hashes(lang)``: files by content hash (fontconfig's lookup is kept)."""
         if lang not in self._fonts:
-            self._fonts[lang] = font_hashes(self.project, lang, files_of=self._font_files)
+            self._fonts[lang] = font_hashes(self.project, lang)
         return self._fonts[lang]
-
-    def _font_files(self, family: str) -> tuple[str, ...]:
-        if self._signature is None:
-            self._signature = font_dirs_signature()
-        found = self.memo.remember(make_key("font-files", family, self._signature),
-                                   lambda: list(font_files(family)))
-        if not all(isinstance(path, str) for path in found):
-            raise TypeError("font files must be paths")
-        return tuple(found)
 
 
 def findings_json(findings: list[Finding]) -> list[list]:

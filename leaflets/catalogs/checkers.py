@@ -13,6 +13,7 @@ import regex
 from babel.messages.catalog import Message
 
 from ..errors import Problem
+from ..kept import answer
 from ..locales import font_faces
 
 
@@ -234,6 +235,20 @@ def end_kind(char: str) -> str | None:
 @lru_cache(maxsize=None)
 def _end_marks() -> tuple[tuple[str, str], ...]:
     """Every punctuation character that can end a sentence or a lead-in, with its kind."""
+    # a scan of every code point (~25 ms): a build keeps it for these Unicode versions
+    return answer("end-marks", [unicodedata.unidata_version, regex.__version__],
+                  _scan_end_marks, decode=_marks)
+
+
+def _marks(found: list) -> tuple[tuple[str, str], ...]:
+    marks = tuple((char, kind) for char, kind in found)
+    if not all(isinstance(char, str) and len(char) == 1 and isinstance(kind, str)
+               for char, kind in marks):
+        raise TypeError("an end mark is a character and its kind")
+    return marks
+
+
+def _scan_end_marks() -> tuple[tuple[str, str], ...]:
     chars = (chr(c) for c in range(0x20, 0x20000))
     return tuple((char, kind) for char in chars
                  if unicodedata.category(char) == "Po" and (kind := end_kind(char)))
@@ -368,15 +383,36 @@ def check_font_coverage(message: Message, lang=None) -> None:
 @lru_cache(maxsize=None)
 def font_coverage(families: tuple[str, ...]) -> frozenset[int]:
     """The code points the installed fonts of ``families`` can draw (fontconfig + fontTools)."""
+    faces = [face for family in families for face in font_faces(family)]
+    # reading the character maps takes ~50 ms a font: a build keeps them by the fonts' content
+    return answer("font-coverage", faces, lambda: _read_coverage(faces),
+                  files=sorted({path for path, _ in faces}), encode=_ranges, decode=_from_ranges)
+
+
+def _read_coverage(faces: list[tuple[str, int]]) -> frozenset[int]:
     from fontTools.ttLib import TTFont
 
     covered: set[int] = set()
-    for family in families:
-        # no face means the family is not installed: the check then reports everything
-        for path, index in font_faces(family):
-            with TTFont(path, fontNumber=index, lazy=True) as font:
-                covered.update(font.getBestCmap() or {})
+    # no face means the family is not installed: the check then reports everything
+    for path, index in faces:
+        with TTFont(path, fontNumber=index, lazy=True) as font:
+            covered.update(font.getBestCmap() or {})
     return frozenset(covered)
+
+
+def _ranges(code_points: frozenset[int]) -> list[list[int]]:
+    """Code points as [first, last] runs: a CJK font's 40,000 are a few hundred runs."""
+    runs: list[list[int]] = []
+    for code in sorted(code_points):
+        if runs and runs[-1][1] == code - 1:
+            runs[-1][1] = code
+        else:
+            runs.append([code, code])
+    return runs
+
+
+def _from_ranges(runs: list) -> frozenset[int]:
+    return frozenset(code for first, last in runs for code in range(int(first), int(last) + 1))
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from babel.messages.extract import extract_from_file
 
 from .. import __version__
 from ..errors import TemplateError
+from ..kept import answer
 from ..project import (BASE_TEMPLATE, COMMON_DOMAIN, EDITION_DOMAIN, EDITION_TEMPLATE, Leaflet,
                       Project)
 
@@ -78,6 +79,15 @@ def domain_messages(project: Project, domain: str) -> list[SourceMessage]:
 
 @lru_cache(maxsize=64)
 def _extract(path: Path, _mtime: int, name: str) -> tuple[SourceMessage, ...]:
+    # Babel's extractor parses the whole template (~20 ms each): a build keeps its
+    # messages by the template's content (and Babel's and Jinja2's versions)
+    return answer("template-messages", name, lambda: _read_messages(path, name),
+                  files=[str(path)], encode=lambda found: [
+                      [m.msgid, m.context, m.template, m.lineno, m.comments] for m in found],
+                  decode=_messages)
+
+
+def _read_messages(path: Path, name: str) -> tuple[SourceMessage, ...]:
     import jinja2
 
     try:
@@ -89,6 +99,21 @@ def _extract(path: Path, _mtime: int, name: str) -> tuple[SourceMessage, ...]:
     messages = []
     for lineno, message, comments, context in found:
         messages.append(SourceMessage(message, context, name, lineno, tuple(comments)))
+    return tuple(messages)
+
+
+def _messages(data: list) -> tuple[SourceMessage, ...]:
+    messages = []
+    for msgid, context, template, lineno, comments in data:
+        msgid = tuple(msgid) if isinstance(msgid, list) else msgid
+        message = SourceMessage(msgid, context, template, lineno, tuple(comments))
+        if not (isinstance(lineno, int) and isinstance(template, str)
+                and all(isinstance(part, str) for part in (msgid if isinstance(msgid, tuple)
+                                                           else (msgid,)))
+                and (context is None or isinstance(context, str))
+                and all(isinstance(comment, str) for comment in comments)):
+            raise TypeError("not a template's message")
+        messages.append(message)
     return tuple(messages)
 
 
