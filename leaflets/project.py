@@ -220,8 +220,19 @@ class Project:
         return list(dict.fromkeys(chosen))
 
     def _read_leaflet(self, path: Path) -> Leaflet:
-        where = self.rel(path)
         text = path.read_text(encoding="utf-8")
+        # a build asks for the leaflets dozens of times: each text is parsed and checked once
+        parsed = self.__dict__.setdefault("_parsed_leaflets", {})
+        if (path, text) not in parsed:
+            parsed[(path, text)] = self._parse_leaflet(path, text)
+        fields = parsed[(path, text)]
+        template = fields["template"]
+        if not (self.templates / template).is_file():
+            raise TemplateError(f"no template {template} for this leaflet", self.rel(path))
+        return Leaflet(**fields)
+
+    def _parse_leaflet(self, path: Path, text: str) -> dict:
+        where = self.rel(path)
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
@@ -238,11 +249,8 @@ class Project:
                                     line_of(text, key))
         if data["id"] != path.stem:
             raise TemplateError(f"id {data['id']!r} must match the file name {path.stem!r}", where)
-        template = f"{path.stem}.html"
-        if not (self.templates / template).is_file():
-            raise TemplateError(f"no template {template} for this leaflet", where)
-        return Leaflet(template=template, **{key: data[key] for key in _REQUIRED},
-                       **{key: data[key] for key in _OPTIONAL if key in data})
+        return {"template": f"{path.stem}.html", **{key: data[key] for key in _REQUIRED},
+                **{key: data[key] for key in _OPTIONAL if key in data}}
 
 
 def open_project(root: Path | None, cwd: Path) -> Project:

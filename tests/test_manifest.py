@@ -70,3 +70,15 @@ def test_merging_disagreeing_manifests_fails(built, tmp_path):
     assert result.returncode == 1
     assert f"{entries[0]['path']} is listed with two different sha256" in result.stderr
     assert not (tmp_path / "m.json").exists()
+
+
+def test_manifest_bytes_are_jsons_indented_dump_sorted_by_path(built):
+    out, _ = built
+    entries = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    entries += [{"path": "zz/ünïcödé.pdf", "nested": {"b": [1, 2.5, None, True], "a": "\n\""}},
+                {"path": "aa.pdf", "empty": {}, "none": []}]
+    expected = json.dumps(sorted(entries, key=lambda e: e["path"]), ensure_ascii=False,
+                          indent=2, sort_keys=True) + "\n"
+    assert manifest_json(list(reversed(entries))).decode() == expected
+    assert manifest_json(entries) == manifest_json(entries)  # the second time from its cache
+    assert manifest_json([]) == b"[]\n"

@@ -183,3 +183,17 @@ def test_the_source_locale_sets_english_dates(project_copy, renderer, tmp_path):
     assert build(project, BuildOptions(langs=("en",), out=tmp_path), renderer).ok
     text = pdftotext(tmp_path / "en" / "hsg.pdf")
     assert "December 2, 2026" in text and "Call 911 now" in text
+
+
+def test_a_leaflets_toml_is_read_again_when_its_text_changes(project_copy):
+    from leaflets.errors import TemplateError
+
+    before = project_copy.leaflets()[0].version
+    toml = project_copy.templates / "hsg.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace(f'version = "{before}"',
+                                                             f'version = "{before}.1"'),
+                    encoding="utf-8")
+    assert [leaflet.version for leaflet in project_copy.leaflets()] == [f"{before}.1"]
+    (project_copy.templates / "hsg.html").unlink()  # the same text, its template gone
+    with pytest.raises(TemplateError, match="no template hsg.html"):
+        project_copy.leaflets()

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from pathlib import Path
 
 from ..errors import LeafletError
@@ -81,9 +82,23 @@ def kind_of(entry: dict) -> str:
 
 
 def manifest_json(entries: list[dict]) -> bytes:
-    """The manifest's bytes: a list sorted by path, stable, UTF-8."""
+    """The manifest's bytes: a list sorted by path, stable, UTF-8 (``json.dumps(entries,
+    indent=2, sort_keys=True, ensure_ascii=False)``, one entry at a time)."""
     ordered = sorted(entries, key=lambda e: (e["path"], e.get("leaflet", ""), e.get("lang", "")))
-    return (json.dumps(ordered, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+    if not ordered:
+        return b"[]\n"
+    # a build writes the manifest up to three times, mostly with the same entries: the
+    # indented text of each (json's pure-Python encoder) is made once, keyed by its
+    # compact text (the C encoder, ~20 times faster)
+    texts = (_entry_text(json.dumps(entry, ensure_ascii=False, sort_keys=True))
+             for entry in ordered)
+    return ("[\n" + ",\n".join(texts) + "\n]\n").encode()
+
+
+@lru_cache(maxsize=4096)
+def _entry_text(compact: str) -> str:
+    indented = json.dumps(json.loads(compact), ensure_ascii=False, indent=2, sort_keys=True)
+    return "  " + indented.replace("\n", "\n  ")
 
 
 def read_manifest(out: Path) -> list[dict]:

@@ -40,7 +40,11 @@ def publish(project: Project, out: Path, *,
         remove_stale_temps(out)  # left by a build that was killed
         # read once under the lock: no other build can change it until we let go
         held = HeldManifest(out)
-        forget(out, {entry.path for entry, _ in written} | dropped, held)
+        # a new PDF changes the front desk page: its files are forgotten now too, in the
+        # same write, rather than by one more rewrite of the manifest before the page's
+        page = {entry.get("path") for entry in held.entries if isinstance(entry, dict)
+                and kind_of(entry) != PDF_KIND} if written else set()
+        forget(out, {entry.path for entry, _ in written} | dropped | page, held)
         for entry, data in written:
             data = data() if callable(data) else data  # a spooled PDF, read back one at a time
             atomic_write(out / entry.path, data)
