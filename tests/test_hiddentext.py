@@ -21,6 +21,7 @@ LINES = [
     "للأسف، ينتهي نحو 1 من كل 8 حالات حمل (NHS)، وهو نفسه.",
     "الإصدار 1.1، نُشر في 2 ديسمبر 2026.",
     "معلومات عن فحص HSG الخاص بكِ",
+    "وغالبًا ما يبقى معكِ شخص ثانٍ (HSG) من الفريق.",
     "ويمكنكِ أن تطلبي ذلك: «الفحص» مسموح.",
     "מידע על בדיקת ה-HSG שלך, בין היום 5 ל-12.",
 ]
@@ -28,8 +29,9 @@ LINES = [
 
 def pypdf_reads(pieces, rtl_before):
     """What pypdf reads for one text-showing operator whose glyphs' texts are ``pieces``."""
-    class Font:
-        character_map = {chr(0xE000 + i): piece for i, piece in enumerate(pieces)}
+    class Font:  # the opener's code is mapped to nothing
+        character_map = {chr(0xE000 + i): "" if piece == hiddentext.OPEN else piece
+                         for i, piece in enumerate(pieces)}
     operands = "".join(chr(0xE000 + i) for i in range(len(pieces)))
     text, _, completed = get_display_str(
         "", None, None, None, Font(), operands, 10, rtl_before, None)
@@ -46,10 +48,24 @@ def test_runs_join_back_into_the_line(line):
 def test_each_run_reads_back_in_pypdf_and_pdfjs(line, rtl_before):
     for run, kind in hiddentext.chunks(line):
         pieces = hiddentext._drawn(run, kind)
-        assert pdfjsbidi.bidi("".join(pieces)) == run
-        if any(len(piece) > 1 for piece in pieces) and kind == "right":
-            continue  # a code pdf.js needs joined (a mark ending the run): pypdf misreads it
+        assert pdfjsbidi.bidi(pdfjs_reads(pieces)) == run
+        if kind == "right":  # one code per character, the opener's read as nothing
+            assert all(len(piece) == 1 for piece in pieces)
         assert pypdf_reads(pieces, rtl_before) == run
+
+
+def pdfjs_reads(pieces):
+    """The text pdf.js gives an item of glyphs whose texts are ``pieces``, before its bidi:
+    the opener's code is mapped to nothing, so pdf.js reads the code itself, '>'."""
+    return "".join(">" if piece == hiddentext.OPEN else piece for piece in pieces)
+
+
+def test_a_mark_or_space_at_a_right_to_left_runs_edge_comes_after_the_opener():
+    pieces = hiddentext._drawn("الخاص بكِ", "right")  # drawn from its end: the kasra first
+    assert pieces[:2] == [hiddentext.OPEN, "\u0650"] and hiddentext.OPEN not in pieces[2:]
+    pieces = hiddentext._drawn(" שלך ", "right")
+    assert pieces[:2] == [hiddentext.OPEN, " "] and pieces[-2:] == [" ", hiddentext.OPEN]
+    assert hiddentext._drawn("שלך", "right") == ["ך", "ל", "ש"]  # nothing to open
 
 
 def test_a_right_to_left_run_ends_with_a_right_to_left_character():

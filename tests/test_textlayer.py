@@ -163,10 +163,7 @@ def pdfjs_text(path):
 
 
 EXTRACTORS = [poppler_text, pypdf_text, pdfium_text, pdfjs_text]
-# Measured limit (docs/internals.md, "Text layer"): words ending in a mark need a
-# joined code for pdf.js, which pypdf misreads; whether such a word ends a line
-# here depends on the installed fonts' line breaks, so this one is not strict.
-KNOWN = {('ar', 'pypdf_text'): 'pypdf: codes pdf.js needs joined (line-final marks)'}
+KNOWN: dict = {}  # measured limits (docs/internals.md, "Text layer"): none in these texts
 
 
 @pytest.mark.parametrize('extractor', EXTRACTORS)

@@ -39,6 +39,11 @@ PRIVATE = 0xE000  # codes for units that are not one BMP character
 # to nothing (pypdf reads nothing), read by PDFium and pdf.js as its code, U+200F RIGHT-
 # TO-LEFT MARK (PDFium then takes the line as right-to-left; pdf.js drops a lone mark).
 CARRIER = 0x200F
+# The code of the glyph that opens a pdf.js item before a mark or space: mapped to nothing
+# (pypdf reads nothing), read by pdf.js as its code, '>', which its bidi then drops. A
+# mark drawn first in an item would go to the item before, a space there is dropped.
+OPENER = 0x003E
+OPEN = '\x00'  # the opener's unit in Layer.codes: no message has NUL (check_characters)
 _layers: dict[int, 'Layer'] = {}
 # Bidi controls: Pango has applied them; no message has them.
 CONTROLS = re.compile('[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]')
@@ -52,11 +57,13 @@ class Layer:
 
     def code(self, unit: str) -> int:
         """The code whose text is ``unit``: its code point if it is one BMP character;
-        ``CARRIER`` for '' (``carrier``)."""
+        ``CARRIER`` for '' (``carrier``), ``OPENER`` for ``OPEN``."""
         if unit not in self.codes:
             if unit == '':
                 self.codes[unit] = CARRIER
-            elif (len(unit) == 1 and ord(unit) < 0xFFFF and ord(unit) != CARRIER
+            elif unit == OPEN:
+                self.codes[unit] = OPENER
+            elif (len(unit) == 1 and ord(unit) < 0xFFFF and ord(unit) not in (CARRIER, OPENER)
                     and not PRIVATE <= ord(unit) < 0xF900):
                 self.codes[unit] = ord(unit)
             else:
@@ -70,15 +77,12 @@ def layer(fonts: dict) -> Layer:
     return _layers.setdefault(id(fonts), Layer())
 
 
-def units(text: str, lead_marks: bool = False) -> list[str]:
+def units(text: str) -> list[str]:
     """Split ``text`` into units one code each carries.
 
     pdf.js drops a glyph whose text is only format characters (ZWNJ, ZWJ): they go
-    with the character before them, so they are read back. With ``lead_marks`` (a
-    right-to-left run, drawn from its end) marks and spaces starting the text go
-    with the character after them (pdf.js adds a glyph that is only a mark to the
-    item before, and drops one that is only a space), a space ending it with the
-    character before.
+    with the character before them, so they are read back (or, starting the text,
+    with the one after them).
     """
     weak = _format_only
     found: list[str] = []
@@ -87,13 +91,9 @@ def units(text: str, lead_marks: bool = False) -> list[str]:
             found[-1] += char
         else:
             found.append(char)
-    while len(found) > 1 and (weak(found[0]) or lead_marks and all(
-            c.isspace() or unicodedata.category(c) in ('Mn', 'Cf') for c in found[0])):
+    while len(found) > 1 and weak(found[0]):
         found[1] = found[0] + found[1]
         del found[0]
-    if lead_marks and len(found) > 1 and found[-1].isspace():
-        # a space ending a right-to-left item is dropped by pdf.js
-        found[-2:] = [found[-2] + found[-1]]
     return found
 
 
@@ -279,8 +279,14 @@ def _drawn(run: str, kind: str) -> list[str]:
     """The glyph texts drawing ``run``, in drawing order."""
     if kind != 'right':
         return [run]
-    shown = pdfjsbidi.shown(run)
-    return units(shown, lead_marks=True)
+    pieces = units(pdfjsbidi.shown(run))
+    # pdf.js adds a glyph that is only a mark to the item before and drops a space that
+    # starts or ends an item: the opener starts this item, and follows a space ending it
+    if pieces and (pieces[0].isspace() or unicodedata.category(pieces[0][0]) == 'Mn'):
+        pieces.insert(0, OPEN)
+    if len(pieces) > 1 and pieces[-1].isspace():
+        pieces.append(OPEN)
+    return pieces
 
 
 def _pypdf_class(char: str) -> str:
@@ -388,7 +394,8 @@ def add_font(pdf, pdf_fonts, fonts: dict, compress: bool) -> None:
     for i in range(0, len(entries), 100):
         batch = entries[i:i + 100]
         lines.append(b'%d beginbfchar' % len(batch))
-        lines += [b'<%04x> <%s>' % (code, unit.encode('utf-16-be').hex().encode())
+        lines += [b'<%04x> <%s>' % (code, ('' if unit == OPEN else unit)
+                                    .encode('utf-16-be').hex().encode())
                   for code, unit in batch]
         lines.append(b'endbfchar')
     lines += [b'endcmap', b'CMapName currentdict /CMap defineresource pop', b'end', b'end']
