@@ -118,10 +118,11 @@ def test_no_op_rebuild_parses_no_catalog_and_draws_no_thumbnail(project_copy, re
 
 
 def test_one_edited_catalog_rebuilds_its_pdf_and_redraws_only_its_thumbnail(
-        project_copy, renderer, tmp_path, counted):
+        project_copy, renderer, tmp_path, counted, monkeypatch):
     out = tmp_path / "out"
     options = BuildOptions(out=out, jobs=1)
     build(project_copy, options, renderer, created=CLOCK)
+    read = recorded(monkeypatch, frontdesk._PdfsOnDisk, "__getitem__")
     thumbs = {p.name: p.read_bytes() for p in (out / "frontdesk" / "thumbs").rglob("*.png")}
     po = project_copy.po_path("es", "hsg")
     po.write_text(po.read_text(encoding="utf-8").replace("#. ", "#. Edited: ", 1),
@@ -131,6 +132,7 @@ def test_one_edited_catalog_rebuilds_its_pdf_and_redraws_only_its_thumbnail(
     result = build(project_copy, options, renderer, created=CLOCK)
     assert [o.job.path for o in result.outcomes if o.rebuilt] == ["es/hsg.pdf"]
     assert counted["pdf_facts"] == 1  # the rebuilt PDF's; the other 7 thumbnails reused
+    assert read == []  # nor were their PDFs read again for the front desk page
     assert set(counted["read_po"]) <= {"locales/es/LC_MESSAGES/hsg.po",
                                        "locales/es/LC_MESSAGES/common.po",
                                        "locales/es/LC_MESSAGES/edition.po"}

@@ -157,8 +157,23 @@ def _drawing_versions() -> tuple[str, str]:
 
 def facts_key(data: bytes) -> str:
     """The cache key of a PDF's facts: its sha256 and what draws the thumbnail."""
-    return make_key("frontdesk-facts", hashlib.sha256(data).hexdigest(), THUMB_WIDTH,
-                    THUMB_COLOURS, *_drawing_versions())
+    return _facts_key(hashlib.sha256(data).hexdigest())
+
+
+def _facts_key(sha256: str) -> str:
+    return make_key("frontdesk-facts", sha256, THUMB_WIDTH, THUMB_COLOURS, *_drawing_versions())
+
+
+def known_facts(memo: Memo):
+    """The facts remembered for the PDF a manifest entry lists, by the sha256 it gives
+    (checked against the file by the caller), or None: the PDF need not be read."""
+    def known(entry: dict) -> PdfFacts | None:
+        found = memo.get(_facts_key(str(entry.get("sha256"))))
+        try:
+            return _decode_facts(found) if found is not None else None
+        except (ValueError, KeyError, TypeError):
+            return None
+    return known
 
 
 def remember_facts(memo: Memo, data: bytes, facts: PdfFacts) -> None:
@@ -214,15 +229,17 @@ def variant_label(variant: str) -> str:
 
 
 def page_files(leaflets: list[Leaflet], entries: list[dict], pdfs: Mapping[str, bytes],
-               template_dir: Path, source_lang: str = "en", facts_of=None) -> dict[str, bytes]:
+               template_dir: Path, source_lang: str = "en", facts_of=None,
+               known=None) -> dict[str, bytes]:
     """Every file of the front desk page for these PDF entries, by path in the output folder.
 
-    ``facts_of(pdf bytes)`` reads a PDF's facts (``pdf_facts``, or a cached one)."""
+    ``facts_of(pdf bytes)`` reads a PDF's facts (``pdf_facts``, or a cached one);
+    ``known(entry)`` gives them without reading the PDF, or None (``known_facts``)."""
     facts_of = facts_of or pdf_facts
     files: dict[str, bytes] = {}
     editions: dict[tuple[str, str], list[Edition]] = {}
     for entry in sorted(entries, key=lambda e: e["path"]):
-        facts = facts_of(pdfs[entry["path"]])
+        facts = (known(entry) if known else None) or facts_of(pdfs[entry["path"]])
         thumb = thumbnail_path(entry["path"])
         files[thumb] = facts.thumbnail
         variant = entry.get("variant") or STANDARD
@@ -302,8 +319,10 @@ def write_frontdesk(project: Project, out: Path, held: HeldManifest | None = Non
                    if kind_of(entry) == PDF_KIND and still_valid(out, entry)]
     if not pdf_entries:
         return None
+    # a PDF whose facts were kept is not read again: its entry's sha256 was just checked
     files = page_files(project.leaflets(), pdf_entries, _PdfsOnDisk(out, pdf_entries),
-                       template_dir(project), project.source_lang, cached_facts(memo))
+                       template_dir(project), project.source_lang, cached_facts(memo),
+                       known_facts(memo) if memo is not None else None)
     for path, data in files.items():
         write_if_changed(out / path, data)
     _remove_stale(out, [e for e in entries if kind_of(e) == KIND and e.get("path") not in files])
