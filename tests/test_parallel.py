@@ -261,3 +261,86 @@ def test_a_killed_build_leaves_no_worker_rendering(project_copy, tmp_path):
         assert gone_within(workers, 3.0) == set()
     finally:
         build_process.kill()
+
+
+def test_a_warm_worker_renders_one_document_and_stops(project, renderer):
+    from leaflets.building.parallel import WarmWorker
+
+    warm = WarmWorker(project.template_dirs, ())
+    warm.start()
+    assert warm.started
+    one = task("a", "<p>Hello</p>")
+    try:
+        [output] = render_all([one], count=5, templates_dir=project.template_dirs, jobs=2,
+                              warm=warm).values()
+    finally:
+        pid = warm._process.pid
+        warm.stop()
+    assert output.worker == pid != os.getpid()
+    [alone] = render_all([one], count=1, templates_dir=project.template_dirs, jobs=1,
+                         renderer=renderer).values()
+    assert output.data == alone.data  # the same bytes as one process
+    assert not warm.started and gone_within({pid}, 5) == set()
+
+
+def test_a_warm_worker_gives_way_to_the_pool_when_there_is_more_to_render(project):
+    from leaflets.building.parallel import WarmWorker
+
+    warm = WarmWorker(project.template_dirs, ())
+    warm.start()
+    pid = warm._process.pid
+    tasks = [task(str(n), "<p>x</p>") for n in range(3)]
+    outputs = render_all(iter(tasks), count=3, templates_dir=project.template_dirs, jobs=2,
+                         warm=warm)
+    assert sorted(outputs) == ["0", "1", "2"] and all(o.made for o in outputs.values())
+    assert pid not in {o.worker for o in outputs.values()} and not warm.started
+    assert gone_within({pid}, 5) == set()
+
+
+def test_a_warm_worker_that_dies_is_one_line_not_a_hang(project):
+    from leaflets.building.parallel import WarmWorker
+
+    warm = WarmWorker(project.template_dirs, ())
+    warm.start()
+    os.kill(warm._process.pid, signal.SIGKILL)
+    with pytest.raises(RenderError, match="the rendering process stopped unexpectedly"):
+        render_all([task("a", "<p>x</p>")], count=1, templates_dir=project.template_dirs,
+                   jobs=2, warm=warm)
+    warm.stop()
+
+
+def test_a_warm_worker_without_a_renderer_stops_the_build_in_one_line(project_copy):
+    from leaflets.building.parallel import WarmWorker
+
+    css = project_copy.templates / "leaflet.css"
+    css.write_text("@import url(http://127.0.0.1:9/x.css);\n" + css.read_text())
+    warm = WarmWorker(project_copy.template_dirs, ())
+    warm.start()
+    try:
+        with pytest.raises(RenderError) as caught:
+            render_all([task("a", "<p>x</p>")], count=1,
+                       templates_dir=project_copy.template_dirs, jobs=2, warm=warm)
+    finally:
+        warm.stop()
+    assert caught.value.path == "templates/leaflet.css"
+
+
+def test_a_build_that_renders_one_pdf_renders_it_in_its_warm_worker(project_copy, tmp_path,
+                                                                   monkeypatch):
+    from leaflets.building import parallel
+
+    options = BuildOptions(out=tmp_path / "out", langs=("en", "es"), jobs=2)
+    assert build(project_copy, options).ok
+    po = project_copy.po_path("es", "hsg")
+    po.write_text(po.read_text(encoding="utf-8").replace("#. ", "#. Edited: ", 1),
+                  encoding="utf-8")
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a pool was started for one PDF")
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", no_pool)
+    result = build(project_copy, options)
+    assert result.ok and [o.job.path for o in result.outcomes if o.rebuilt] == ["es/hsg.pdf"]
+    [output] = [o for o in result.renders if o.made]
+    assert output.worker != os.getpid()  # not in the build's own process either
+    assert gone_within({output.worker}, 5) == set()  # and stopped when the build ended

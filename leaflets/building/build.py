@@ -32,7 +32,8 @@ from .inputs import (file_sha256, font_hashes, job_inputs,
 from ..kept import kept_answers
 from .manifest import ManifestEntry, entry_for, entry_from_dict, read_manifest, still_valid
 from .jobs import Catalogs, Job, catalog_keys, job_catalogs, load_catalogs, plan_jobs
-from .parallel import RenderOutput, RenderTask, Spool, default_jobs, render_all
+from .parallel import (RenderOutput, RenderTask, Spool, WarmWorker, default_jobs,
+                       render_all)
 from ..project import Leaflet, Project, check_sources
 from .publish import publish
 from .rules import (RULES, Finding, Mode, Verdict, catalog_findings, release_findings,
@@ -218,10 +219,21 @@ def _judge(project: Project, options: BuildOptions, renderer: "Renderer | None",
     outcomes: list[Outcome] = []
     by_key: dict[str, Outcome] = {}
 
+    # a rebuild may well render one PDF: its worker starts at the first changed catalog,
+    # not after every job is judged (parallel.WarmWorker); a first build renders them all
+    jobs_at_most = options.jobs or default_jobs()
+    warm = WarmWorker(project.template_dirs, (options.clinic.folder,) if options.clinic
+                      else ()) if (reuse and previous and not options.force and renderer is None
+                                   and jobs_at_most > 1) else None
+
+    def checked(job: Job) -> Outcome:
+        if warm is not None:
+            warm.start()
+        return check_job(project, job, catalogs, shared, mode)
+
     def verdict(job: Job) -> Outcome:
         outcome = memo.remember(
-            known.key("check", job, repr(mode)),
-            lambda: check_job(project, job, catalogs, shared, mode),
+            known.key("check", job, repr(mode)), lambda: checked(job),
             encode=lambda o: findings_json(o.verdict.findings),
             decode=lambda data: _decoded_outcome(job, mode, data))
         if options.release:  # the rules known before rendering
@@ -256,6 +268,8 @@ def _judge(project: Project, options: BuildOptions, renderer: "Renderer | None",
                     tick(job.path, "unchanged")
                 done_with(job)
                 continue
+            if warm is not None:  # e.g. a changed template whose checks were cached
+                warm.start()
             yield render_task(project, outcome, catalogs, options, created)
 
     # a catalog leaves memory once the last job reading it is done: a library's build
@@ -294,10 +308,14 @@ def _judge(project: Project, options: BuildOptions, renderer: "Renderer | None",
             outcome.mode.blocks(f) for f in outcome.verdict.findings)
         tick(output.key, "failed" if failed else "built")
 
-    results = render_all(to_render(), count=len(jobs), templates_dir=project.template_dirs,
-                         extra_roots=(options.clinic.folder,) if options.clinic else (),
-                         jobs=options.jobs or default_jobs(), renderer=renderer, on_done=rendered,
-                         keep=keep)
+    try:
+        results = render_all(to_render(), count=len(jobs), templates_dir=project.template_dirs,
+                             extra_roots=(options.clinic.folder,) if options.clinic else (),
+                             jobs=jobs_at_most, renderer=renderer, on_done=rendered, keep=keep,
+                             warm=warm)
+    finally:
+        if warm is not None:
+            warm.stop()
     assert len(outcomes) == len(jobs), "render_all stopped before every job was judged"
     for outcome in outcomes:
         tick(outcome.job.path, key_state(outcome))

@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from ..errors import LeafletError, Problem, RenderError
 
 if TYPE_CHECKING:  # imported when a worker starts: a no-op build never loads WeasyPrint
-    from ..render.pdf import FontUse, Renderer
+    from ..render.pdf import Renderer
+    from ..render.rendered import FontUse
     from .frontdesk import PdfFacts
 
 
@@ -202,12 +203,87 @@ def _peak_rss_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
+class WarmWorker:
+    """One worker process started as soon as a build learns that something changed, before
+    it knows how much: importing WeasyPrint and making a renderer (~0.45 s) then overlap
+    the parent's checks. A build that renders one document renders it here
+    (``render_all``); one that renders more stops it and starts its pool.
+
+    A plain process and a pipe, no threads in the parent: the pool forked later must not
+    inherit one."""
+
+    def __init__(self, templates_dir: Path | tuple[Path, ...], extra_roots: tuple[Path, ...]):
+        self._args = (templates_dir, extra_roots)
+        self._process = None
+        self._conn = None
+
+    @property
+    def started(self) -> bool:
+        """Whether the process was started (and not stopped)."""
+        return self._process is not None
+
+    def start(self) -> None:
+        """Start the process, once; a platform without fork has no warm worker."""
+        if self._process is not None or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        from ..render.html import search_path
+
+        templates_dir, extra_roots = self._args
+        context = multiprocessing.get_context("fork")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(
+            target=_serve, name="leaflets-warm-worker", daemon=True,
+            args=(child, tuple(map(str, search_path(templates_dir))),
+                  tuple(map(str, extra_roots)), os.getpid()))
+        self._process.start()
+        child.close()
+
+    def render(self, task: RenderTask) -> RenderOutput:
+        """Render ``task`` in the process; an error it raised is raised here."""
+        assert self._conn is not None, "the warm worker was not started"
+        try:
+            self._conn.send(task)
+            answer = self._conn.recv()
+        except (EOFError, OSError):  # it died: killed, or out of memory
+            self._process.join(timeout=5)
+            raise RenderError(f"{task.name}: the rendering process stopped unexpectedly "
+                              f"(exit status {self._process.exitcode})") from None
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
+
+    def stop(self) -> None:
+        """End the process: nothing it holds is needed (it may still be importing)."""
+        if self._process is None:
+            return
+        self._conn.close()
+        self._process.kill()
+        self._process.join()
+        self._process = self._conn = None
+
+
+def _serve(conn, templates_dirs: tuple[str, ...], extra_roots: tuple[str, ...],
+           parent: int) -> None:
+    """The warm worker: a renderer, then one answer per task until the pipe closes."""
+    _start_worker(templates_dirs, extra_roots, parent)
+    while True:
+        try:
+            task = conn.recv()
+        except EOFError:
+            return
+        try:
+            answer = _render_in_worker(task)
+        except Exception as exc:  # a bug: raised again in the parent, as a pool does
+            answer = exc
+        conn.send(answer)
+
+
 def render_all(tasks: Iterable[RenderTask], *, templates_dir: Path | tuple[Path, ...],
                jobs: int, count: int | None = None, extra_roots: tuple[Path, ...] = (),
                renderer: "Renderer | None" = None,
                on_done: Callable[[RenderOutput], None] | None = None,
                keep: Callable[[RenderOutput], RenderOutput] = lambda output: output,
-               ) -> dict[str, RenderOutput]:
+               warm: WarmWorker | None = None) -> dict[str, RenderOutput]:
     """Render the tasks, in up to ``jobs`` worker processes; results by key.
 
     ``count`` bounds the number of tasks, when known: no more workers start than that.
@@ -224,6 +300,13 @@ def render_all(tasks: Iterable[RenderTask], *, templates_dir: Path | tuple[Path,
     if not first:
         return results
     workers = min(jobs, len(first) if len(first) < 2 else count or jobs)
+    if warm is not None and warm.started:
+        if len(first) == 1:  # its renderer is made, or being made, already
+            results[first[0].key] = output = keep(_unless_fatal(warm.render(first[0])))
+            if on_done:
+                on_done(output)
+            return results
+        warm.stop()  # the pool's workers serve instead
     tasks = itertools.chain(first, tasks)
     if workers <= 1:
         if renderer is None:
@@ -264,12 +347,19 @@ def render_all(tasks: Iterable[RenderTask], *, templates_dir: Path | tuple[Path,
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 output = future.result()
-                if output.fatal:  # as the one-process path raises it from Renderer()
+                if output.fatal:
                     pool.shutdown(wait=True, cancel_futures=True)
-                    problem = output.problems[0]
-                    raise RenderError(problem.message, problem.path, problem.lineno)
+                    _unless_fatal(output)
                 results[output.key] = output = keep(output)
                 if on_done:
                     on_done(output)
     return results
 
+
+def _unless_fatal(output: RenderOutput) -> RenderOutput:
+    """``output``, unless its worker has no renderer: then raised, as ``Renderer()`` raises
+    it in the one-process path."""
+    if output.fatal:
+        problem = output.problems[0]
+        raise RenderError(problem.message, problem.path, problem.lineno)
+    return output

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -19,6 +18,7 @@ from ..render import tagging, textlayer
 from ..errors import RenderError
 from ..files import inside
 from .fontsubset import compact_cid_fonts
+from .rendered import FontUse, RenderedPdf
 
 STYLESHEET = "leaflet.css"
 # Tagged PDF (structure tree, /Lang, title shown, XMP pdfuaid): screen readers and reflow.
@@ -67,23 +67,6 @@ class _Capture(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append(record)
-
-
-@dataclass(frozen=True)
-class FontUse:
-    """A font family embedded in a PDF and the sha256 of the font file it came from."""
-
-    family: str
-    sha256: str
-
-
-@dataclass(frozen=True)
-class RenderedPdf:
-    """A finished PDF in memory, with what we read off the document while writing it."""
-
-    data: bytes
-    pages: int
-    fonts: tuple[FontUse, ...] = ()  # sorted by family, then file hash
 
 
 class Renderer:
