@@ -82,3 +82,23 @@ def test_manifest_bytes_are_jsons_indented_dump_sorted_by_path(built):
     assert manifest_json(list(reversed(entries))).decode() == expected
     assert manifest_json(entries) == manifest_json(entries)  # the second time from its cache
     assert manifest_json([]) == b"[]\n"
+
+
+def test_a_deferred_manifest_is_held_until_the_next_write(built, tmp_path):
+    import shutil
+
+    from leaflets.building.manifest import HeldManifest, entry_from_dict, write_entries
+    from leaflets.building.manifest import write_manifest
+
+    out, _ = built
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    before = (copy / "manifest.json").read_bytes()
+    held = HeldManifest(copy)
+    pdfs = [entry_from_dict(e) for e in held.entries if e.get("kind", "pdf") == "pdf"]
+    assert write_manifest(copy, pdfs[:1], held=held, defer=True) == copy / "manifest.json"
+    assert (copy / "manifest.json").read_bytes() == before and held.unwritten
+    write_entries(copy, held.entries, held)
+    assert not held.unwritten
+    assert json.loads((copy / "manifest.json").read_text(encoding="utf-8")) == sorted(
+        held.entries, key=lambda e: e["path"])

@@ -11,7 +11,6 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass, field, fields
-from functools import lru_cache
 from pathlib import Path
 
 from ..errors import LeafletError
@@ -87,18 +86,26 @@ def manifest_json(entries: list[dict]) -> bytes:
     ordered = sorted(entries, key=lambda e: (e["path"], e.get("leaflet", ""), e.get("lang", "")))
     if not ordered:
         return b"[]\n"
-    # a build writes the manifest up to three times, mostly with the same entries: the
+    # a build writes the manifest two or three times, mostly with the same entries: the
     # indented text of each (json's pure-Python encoder) is made once, keyed by its
-    # compact text (the C encoder, ~20 times faster)
-    texts = (_entry_text(json.dumps(entry, ensure_ascii=False, sort_keys=True))
-             for entry in ordered)
-    return ("[\n" + ",\n".join(texts) + "\n]\n").encode()
+    # compact text (the C encoder, several times faster)
+    return ("[\n" + ",\n".join(map(_entry_text, ordered)) + "\n]\n").encode()
 
 
-@lru_cache(maxsize=4096)
-def _entry_text(compact: str) -> str:
-    indented = json.dumps(json.loads(compact), ensure_ascii=False, indent=2, sort_keys=True)
-    return "  " + indented.replace("\n", "\n  ")
+_compact = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode  # made once
+_texts: dict[str, str] = {}
+
+
+def _entry_text(entry: dict) -> str:
+    key = _compact(entry)
+    text = _texts.get(key)
+    if text is None:
+        indented = json.dumps(entry, ensure_ascii=False, indent=2, sort_keys=True)
+        text = "  " + indented.replace("\n", "\n  ")  # a string holds no raw newline
+        if len(_texts) >= 8192:  # a long-lived process building many libraries
+            _texts.clear()
+        _texts[key] = text
+    return text
 
 
 def read_manifest(out: Path) -> list[dict]:
@@ -124,11 +131,13 @@ class HeldManifest:
             self.before = None
         self.current = self.before
         self.entries = read_manifest(self.out)
+        self.unwritten = False  # entries held that the manifest on disk does not list yet
 
     def replace(self, entries: list[dict], data: bytes | None) -> None:
         """Record what was just written (``data``; None when the manifest was removed)."""
         self.entries = list(entries)
         self.current = data
+        self.unwritten = False
 
     @property
     def changed(self) -> bool:
@@ -196,11 +205,15 @@ def write_entries(out: Path, entries: list[dict], held: HeldManifest | None = No
 
 
 def write_manifest(out: Path, entries: list[ManifestEntry], dropped: set[str] = frozenset(),
-                   held: HeldManifest | None = None, valid=still_valid) -> Path | None:
+                   held: HeldManifest | None = None, valid=still_valid,
+                   defer: bool = False) -> Path | None:
     """Write ``manifest.json`` into ``out``: this run's entries plus old ones still on disk.
 
     Old entries for ``dropped`` paths (jobs of this run that failed) are left out. Nothing
     is written when the bytes would not change; returns None when there is nothing to list.
+    With ``defer`` and ``held``, the entries are only held: the caller writes the manifest
+    again next (with the front desk page's files), and that write puts them on disk; a
+    build killed before it leaves the manifest ``forget`` wrote, which lists less.
     """
     fresh = [entry_dict(entry) for entry in entries]
     paths = {entry["path"] for entry in fresh} | set(dropped)
@@ -213,6 +226,9 @@ def write_manifest(out: Path, entries: list[ManifestEntry], dropped: set[str] = 
         if held is not None:
             held.replace([], None)
         return None
+    if defer and held is not None:
+        held.entries, held.unwritten = fresh + kept, True
+        return path
     if held is not None and held.current is not None and _by_path(fresh + kept) == _by_path(
             held.entries):
         return path  # what is on disk already says this (a no-op build): ~0.3 s at 1,000 PDFs

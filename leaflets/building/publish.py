@@ -18,7 +18,7 @@ from typing import Callable
 from .cache import Memo
 from ..files import atomic_write, locked_folder, remove_stale_temps
 from .manifest import (PDF_KIND, CheckedOnce, HeldManifest, ManifestEntry, forget, kind_of,
-                       still_valid, write_manifest)
+                       still_valid, write_entries, write_manifest)
 from ..project import Project
 from .report import JobReport, write_report
 
@@ -56,9 +56,12 @@ def publish(project: Project, out: Path, *,
         valid = CheckedOnce()  # from here to the front desk page, nothing writes them
         entries = [entry for entry, _ in written] + [
             entry for entry in kept if valid(out, {"path": entry.path, "sha256": entry.sha256})]
-        manifest = write_manifest(out, entries, dropped, held, valid)
+        # a new PDF changes the front desk page, whose write lists these entries too
+        manifest = write_manifest(out, entries, dropped, held, valid, defer=bool(written))
         if manifest and (written or held.changed or not frontdesk_is_current(out, held, valid)):
             rewrite_frontdesk(project, out, held, memo)
+        if held.unwritten:  # the page had nothing to list after all
+            write_entries(out, held.entries, held)
         report = write_report(out, reports, release=release, created=created)
     return manifest, report, removed
 
