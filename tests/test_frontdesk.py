@@ -283,6 +283,25 @@ def test_a_later_partial_build_keeps_the_others_and_drops_deleted_pdfs(built, tm
         assert entry["sha256"] == hashlib.sha256((out / entry["path"]).read_bytes()).hexdigest()
 
 
+def test_a_rebuild_that_writes_a_pdf_still_drops_the_thumbnails_of_deleted_ones(
+        project_copy, tmp_path, renderer):
+    out = tmp_path / "out"
+    assert build(project_copy, BuildOptions(langs=("es", "fr"), out=out), renderer).ok
+    assert (out / "frontdesk/thumbs/fr/hsg.png").exists()
+    (out / "fr" / "hsg.pdf").unlink()
+    po = project_copy.po_path("es", "hsg")
+    po.write_text(po.read_text(encoding="utf-8").replace("#. ", "#. Edited: ", 1),
+                  encoding="utf-8")
+    result = build(project_copy, BuildOptions(langs=("es",), out=out), renderer)
+    assert result.ok and [o.job.path for o in result.outcomes if o.rebuilt] == ["es/hsg.pdf"]
+    assert not (out / "frontdesk/thumbs/fr/hsg.png").exists()
+    assert (out / "frontdesk/thumbs/es/hsg.png").exists()
+    entries = manifest(out)
+    assert "fr/hsg.pdf" not in {e["path"] for e in entries}
+    for entry in entries:
+        assert entry["sha256"] == hashlib.sha256((out / entry["path"]).read_bytes()).hexdigest()
+
+
 # ---- in a real browser --------------------------------------------------------------------
 
 @pytest.fixture(scope="session")

@@ -42,9 +42,9 @@ def publish(project: Project, out: Path, *,
         held = HeldManifest(out)
         # a new PDF changes the front desk page: its files are forgotten now too, in the
         # same write, rather than by one more rewrite of the manifest before the page's
-        page = {entry.get("path") for entry in held.entries if isinstance(entry, dict)
-                and kind_of(entry) != PDF_KIND} if written else set()
-        forget(out, {entry.path for entry, _ in written} | dropped | page, held)
+        page = _page_entries(held) if written else []
+        forget(out, {entry.path for entry, _ in written} | dropped |
+               {entry.get("path") for entry in page}, held)
         for entry, data in written:
             data = data() if callable(data) else data  # a spooled PDF, read back one at a time
             atomic_write(out / entry.path, data)
@@ -59,7 +59,7 @@ def publish(project: Project, out: Path, *,
         # a new PDF changes the front desk page, whose write lists these entries too
         manifest = write_manifest(out, entries, dropped, held, valid, defer=bool(written))
         if manifest and (written or held.changed or not frontdesk_is_current(out, held, valid)):
-            rewrite_frontdesk(project, out, held, memo)
+            rewrite_frontdesk(project, out, held, memo, forgotten=page)
         if held.unwritten:  # the page had nothing to list after all
             write_entries(out, held.entries, held)
         report = write_report(out, reports, release=release, created=created)
@@ -78,15 +78,22 @@ def _with_removal(job: JobReport, removed: bool) -> JobReport:
                                f"no longer valid ({why})")
 
 
+def _page_entries(held: HeldManifest) -> list[dict]:
+    return [entry for entry in held.entries
+            if isinstance(entry, dict) and kind_of(entry) != PDF_KIND]
+
+
 def rewrite_frontdesk(project: Project, out: Path, held: HeldManifest | None = None,
-                      memo: "Memo | None" = None) -> None:
-    """Write the front desk page for the PDFs the manifest lists; forget its old files first."""
+                      memo: "Memo | None" = None, forgotten: list[dict] = ()) -> None:
+    """Write the front desk page for the PDFs the manifest lists; forget its old files first.
+
+    ``forgotten``: the page's entries the caller already dropped from the manifest."""
     from .frontdesk import _remove_stale, write_frontdesk  # PDFium and Pillow: only when needed
 
     held = held or HeldManifest(out)
-    page = [entry for entry in held.entries
-            if isinstance(entry, dict) and kind_of(entry) != PDF_KIND]
+    page = _page_entries(held)
     forget(out, {entry.get("path") for entry in page}, held)
+    page += forgotten
     write_frontdesk(project, out, held, memo)  # index.html for the staff who hand leaflets out
     # the page's old entries are forgotten, so write_frontdesk cannot see which of its
     # files this build no longer makes (old thumbnails): remove them here
