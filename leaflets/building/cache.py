@@ -111,18 +111,25 @@ class Memo:
                  encode: Callable[[T], Any] = lambda value: value,
                  decode: Callable[[Any], T] = lambda value: value) -> T:
         """The stored result for ``key``, else ``compute()`` (stored for the next run)."""
-        found = self.get(key)
+        found = self.recall(key, decode)
         if found is not None:
-            try:
-                result = decode(found)
-            except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
-                LOG.debug("cache entry %s of another shape ignored: %s", key, exc)
-            else:
-                self.hits += 1
-                return result
+            return found
         self.misses += 1
         result = compute()
         self.put(key, encode(result))
+        return result
+
+    def recall(self, key: str, decode: Callable[[Any], T] = lambda value: value) -> T | None:
+        """The stored result for ``key`` decoded, or None (missing, or of another shape)."""
+        found = self.get(key)
+        if found is None:
+            return None
+        try:
+            result = decode(found)
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
+            LOG.debug("cache entry %s of another shape ignored: %s", key, exc)
+            return None
+        self.hits += 1
         return result
 
     def flush(self) -> int:

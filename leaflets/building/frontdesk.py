@@ -167,13 +167,7 @@ def _facts_key(sha256: str) -> str:
 def known_facts(memo: Memo):
     """The facts remembered for the PDF a manifest entry lists, by the sha256 it gives
     (checked against the file by the caller), or None: the PDF need not be read."""
-    def known(entry: dict) -> PdfFacts | None:
-        found = memo.get(_facts_key(str(entry.get("sha256"))))
-        try:
-            return _decode_facts(found) if found is not None else None
-        except (ValueError, KeyError, TypeError):
-            return None
-    return known
+    return lambda entry: memo.recall(_facts_key(str(entry.get("sha256"))), _decode_facts)
 
 
 def remember_facts(memo: Memo, data: bytes, facts: PdfFacts) -> None:

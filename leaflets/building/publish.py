@@ -84,7 +84,7 @@ def _page_entries(held: HeldManifest) -> list[dict]:
 
 
 def rewrite_frontdesk(project: Project, out: Path, held: HeldManifest | None = None,
-                      memo: "Memo | None" = None, forgotten: list[dict] = ()) -> None:
+                      memo: "Memo | None" = None, forgotten: list[dict] | None = None) -> None:
     """Write the front desk page for the PDFs the manifest lists; forget its old files first.
 
     ``forgotten``: the page's entries the caller already dropped from the manifest."""
@@ -93,7 +93,7 @@ def rewrite_frontdesk(project: Project, out: Path, held: HeldManifest | None = N
     held = held or HeldManifest(out)
     page = _page_entries(held)
     forget(out, {entry.get("path") for entry in page}, held)
-    page += forgotten
+    page += forgotten or []
     write_frontdesk(project, out, held, memo)  # index.html for the staff who hand leaflets out
     # the page's old entries are forgotten, so write_frontdesk cannot see which of its
     # files this build no longer makes (old thumbnails): remove them here
